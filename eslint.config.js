@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -13,6 +14,13 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // The Grafana panel plugin runs in the browser, as React components.
+    files: ['grafana-plugin/**/*.{ts,tsx}'],
+    ignores: ['grafana-plugin/.config/**'],
+    ...reactHooks.configs.flat['recommended-latest'],
+    languageOptions: { globals: globals.browser },
   },
   {
     // Tests index into fixtures they just built; a failed lookup fails the test anyway.

@@ -135,7 +135,7 @@ export function httpRequest(port, path, { method = 'GET', headers = {}, body, ag
 }
 
 /** Polls until `path` answers (with `status`, if given); gives up after `timeoutMs`. */
-async function waitUntilUp(port, path, status, child, timeoutMs = 15_000) {
+async function waitUntilUp(port, path, status, child, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   let lastError;
   while (Date.now() < deadline) {

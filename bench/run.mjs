@@ -2,17 +2,21 @@
 // `npm run bench` (builds first), or `node bench/run.mjs [--quick] [--json results.json]`.
 // Targets are reported, never asserted: the exit code is 0 unless a benchmark itself fails.
 import { writeFileSync } from 'node:fs';
+import { bench as drift } from './drift.mjs';
 import { bench as ingest } from './ingest.mjs';
 import { markdownTable, printMachine, printResult, QUICK } from './lib.mjs';
 import { bench as scrape } from './scrape.mjs';
 import { bench as sdk } from './sdk.mjs';
 import { bench as storage } from './storage.mjs';
+import { bench as tracing } from './tracing.mjs';
 
 const BENCHMARKS = [
   ['sdk', sdk],
   ['ingest', ingest],
   ['scrape', scrape],
   ['storage', storage],
+  ['drift', drift],
+  ['tracing', tracing],
 ];
 
 const started = performance.now();

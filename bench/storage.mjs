@@ -5,7 +5,7 @@
 // recommendations are posted, then price batches for their symbols are streamed on loopback at
 // a fixed rate, and the exporter's own counters say what it wrote and recomputed in the window.
 // Two histories: none (every price is new), and one day of minute prices per symbol already
-// stored (what the tracker reads back on every pass once a recommendation has aged a day).
+// stored (as once a recommendation has aged a day: incremental tracking must not read it back).
 // `node bench/storage.mjs [--quick]`
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';

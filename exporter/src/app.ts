@@ -18,6 +18,9 @@ import { sourceRoutes } from './sources/routes.js';
 import { TradingRecorder } from './trading/recorder.js';
 import { tradingRoutes } from './trading/routes.js';
 import { VERSION } from './version.js';
+import { CORRELATION_HEADER, correlateRequests, newCorrelationId } from './tracing/correlation.js';
+import { tracingRoutes } from './tracing/routes.js';
+import { processTracing, type Tracing } from './tracing/setup.js';
 import type { DomainContext, HttpDomain } from './context.js';
 import { startStorage, type StartStorageOptions, type Storage } from './storage/index.js';
 import { SharedMetrics } from './storage/shared-metrics.js';
@@ -27,6 +30,8 @@ import { priceRoutes } from './prices/routes.js';
 import { positionsDomain } from './positions/index.js';
 import { rankingDomain } from './ranking/index.js';
 import { recommendationsDomain } from './recommendations/index.js';
+import { driftDomain } from './drift/domain.js';
+import { alertsDomain } from './alerts/index.js';
 
 /** The domain recorders over one registry: what both the HTTP service and the SDK are built on. */
 export interface Domains {
@@ -64,6 +69,8 @@ export interface Exporter extends Domains {
 
 export interface ExporterOptions {
   storage?: StartStorageOptions;
+  /** The tracer and tracing self-metrics (default: the process's, as `startTracing` set up). */
+  tracing?: Tracing;
   /** The learning domains to mount (default: recommendations, ranking, positions). */
   domains?: readonly HttpDomain[];
 }
@@ -94,6 +101,8 @@ export async function createExporter(
   const domains = createDomains(config);
   const { registry } = domains;
   addDefaultMetrics(registry);
+  const tracing = options.tracing ?? processTracing();
+  tracing.telemetry.attach(registry);
   const core = registry.registerAll(coreMetrics);
   core.buildInfo.set([VERSION, process.version], 1);
   for (const kind of INGEST_KINDS) core.ingestEvents.init(kind);
@@ -115,6 +124,7 @@ export async function createExporter(
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(observeRequests(core.httpRequests, core.httpDuration));
+  app.use(correlateRequests(tracing.tracer));
 
   const window = config.rate_limit.window_seconds;
   const auth = requireBearer(config.ingest.tokens);
@@ -134,6 +144,7 @@ export async function createExporter(
     prices: new Feed(),
     ticks: new Feed(),
     logger,
+    tracer: tracing.tracer,
     ingest: {
       bodyLimitBytes: config.server.body_limit_bytes,
       maxBatchSize: config.server.max_batch_size,
@@ -156,6 +167,7 @@ export async function createExporter(
     app,
     handle: (req, res) => {
       if (!isScrape(req)) return void app(req, res);
+      res.setHeader(CORRELATION_HEADER, newCorrelationId());
       observeResponse(core.httpRequests, core.httpDuration, req, res, () => '/metrics');
       serveMetrics(req, res).catch((err: unknown) => {
         logger.error({ component: 'http', err }, 'scrape failed');
@@ -184,6 +196,7 @@ export async function createExporter(
   app.use(tradingRoutes(ctx, domains.trading));
   app.use(sourceRoutes(ctx, domains.sources));
   app.use(priceRoutes(ctx));
+  app.use(tracingRoutes(ctx));
   for (const domain of options.domains ?? LEARNING_DOMAINS) app.use(await domain(ctx));
   shared.start();
 
@@ -217,11 +230,13 @@ const INGEST_KINDS = [
   'ranking',
 ];
 
-/** The domains over the shared tables (document 000 sections 2 and 3, document 003 section 3). */
+/** The domains over the shared tables (document 000 sections 2 to 4, document 003 section 3). */
 const LEARNING_DOMAINS: readonly HttpDomain[] = [
   recommendationsDomain,
+  driftDomain,
   rankingDomain,
   positionsDomain,
+  alertsDomain,
 ];
 
 function failureReason(err: unknown): string {

@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { RequestHandler, Router } from 'express';
 import type { Config } from './config/schema.js';
 import type { IngestDeps } from './http/ingest.js';
@@ -29,6 +30,8 @@ export interface DomainContext {
   /** Accepted engine snapshots, for domains that follow them (positions). */
   ticks: Feed<EngineSnapshot>;
   logger: Logger;
+  /** Spans for the work a request carries, under the request's span (`currentRequest()`). */
+  tracer: Tracer;
   ingest: IngestDeps;
   /** Middleware for an ingest route of this kind: rate limit, writer auth, JSON body. */
   write(kind: string): RequestHandler[];

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { correlationFields } from './tracing/correlation.js';
 
 export type { Logger };
 
@@ -11,6 +12,8 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     {
       level,
       base: { service: 'tradewatch-exporter' },
+      // Lines logged while handling a request carry its correlation id, trace id and span id.
+      mixin: correlationFields,
       redact: {
         paths: [
           'authorization',

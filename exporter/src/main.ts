@@ -3,6 +3,7 @@ import { createExporter } from './app.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import { createLogger } from './log.js';
 import { startServer } from './server.js';
+import { startTracing } from './tracing/setup.js';
 
 /** `tradewatch-exporter [--config file.yaml]`: runs the exporter until SIGTERM or SIGINT. */
 async function main(): Promise<void> {
@@ -18,7 +19,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.log.level);
-  const exporter = await createExporter(config, logger);
+  const tracing = startTracing();
+  logger.info({ component: 'monitoring', traces: tracing.destination }, 'tracing started');
+  const exporter = await createExporter(config, logger, { tracing });
   const running = await startServer(
     exporter,
     {
@@ -31,7 +34,13 @@ async function main(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info({ component: 'monitoring', signal }, 'signal received');
-      void running.shutdown().then(() => process.exit(0));
+      void running
+        .shutdown()
+        .then(() => tracing.shutdown())
+        .catch((err: unknown) =>
+          logger.warn({ component: 'monitoring', err }, 'tracing shutdown failed'),
+        )
+        .then(() => process.exit(0));
     });
   }
 }

@@ -13,6 +13,8 @@ export interface PostOptions {
   authorization?: string | null;
   /** null sends no Content-Type at all. Default: application/json. */
   contentType?: string | null;
+  /** Further request headers (traceparent, X-Correlation-ID, ...). */
+  headers?: Record<string, string>;
 }
 
 export const bearer = (token: string): string => `Bearer ${token}`;
@@ -35,7 +37,7 @@ export async function postRaw(
   body: string,
   options: PostOptions = {},
 ): Promise<Reply> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   const authorization =
     options.authorization === undefined ? bearer(INGEST_TOKEN) : options.authorization;
   if (authorization !== null) headers.authorization = authorization;

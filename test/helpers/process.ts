@@ -95,7 +95,8 @@ export function spawnExporter(env: Record<string, string> = {}): ExporterProcess
 
 /** The URL from the `tradewatch exporter listening` log line. */
 export async function listeningUrl(proc: ExporterProcess): Promise<URL> {
-  const line = await proc.waitForLog('tradewatch exporter listening');
+  // Opening the embedded database takes seconds on a loaded machine.
+  const line = await proc.waitForLog('tradewatch exporter listening', 30_000);
   return new URL(String(line.url));
 }
 

@@ -24,7 +24,30 @@ function run(command: string, args: string[]): void {
   }
 }
 
+/**
+ * The alerting tests check and run the Alertmanager configuration with amtool and
+ * prometheus-alertmanager (Debian package prometheus-alertmanager), installed the same way.
+ */
+function ensureAlertmanager(): void {
+  const present = () =>
+    ['amtool', 'prometheus-alertmanager'].every(
+      (c) => spawnSync(c, ['--version'], { encoding: 'utf8' }).status === 0,
+    );
+  if (present()) return;
+  if (process.getuid?.() === 0) {
+    process.stderr.write('test setup: amtool not found; installing prometheus-alertmanager\n');
+    run('apt-get', ['update']);
+    run('apt-get', ['install', '-y', '--no-install-recommends', 'prometheus-alertmanager']);
+    if (present()) return;
+  }
+  throw new Error(
+    'amtool and prometheus-alertmanager are not on PATH; the tests in test/alerting need them.\n' +
+      'Install them with `sudo apt-get install -y prometheus-alertmanager` (Debian/Ubuntu).',
+  );
+}
+
 export default function setup(): void {
+  ensureAlertmanager();
   if (promtoolVersion()) return;
   const isRoot = process.getuid?.() === 0;
   if (isRoot) {

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { DriftConfigSchema } from '../drift/config.js';
 import { Enum, Identifier, IdentifierRecord } from '../validation.js';
 
 /**
@@ -115,6 +116,8 @@ export const ConfigSchema = Type.Object(
       },
       { ...Strict, default: {} },
     ),
+    /** Model monitoring: data and performance drift (documents 002, 004); docs/drift.md. */
+    drift: DriftConfigSchema,
     /** Ranking quality of ranked lists (document 003 section 3); definitions in docs/ranking.md. */
     ranking: Type.Object(
       {
@@ -260,6 +263,35 @@ export const ConfigSchema = Type.Object(
           ),
           { default: [] },
         ),
+        /** Alertmanager's base URL: manual alerts, acknowledgements (silences); none: those answer 503. */
+        alertmanager_url: Type.Optional(Type.String({ pattern: '^https?://[^\\s/?#]+[^\\s]*$' })),
+        /** Where the webhook's history is appended as `<date>.jsonl` (document 001's alert log). */
+        log_dir: Type.String({ default: 'logs/alerts', minLength: 1 }),
+        /** Longest a call to Alertmanager may take before it counts as a failure. */
+        request_timeout_seconds: Type.Number({ default: 2, exclusiveMinimum: 0, maximum: 60 }),
+        /** Delays between retries of queued manual alerts; the last one repeats (document 000 1.2). */
+        retry_delays_seconds: Type.Array(PositiveSeconds, {
+          default: [1, 2, 4, 8],
+          minItems: 1,
+          maxItems: 20,
+        }),
+        /** Document 000 section 6.5, alert_delivery: open after 3 failures in a row, for 60 s. */
+        circuit_breaker: Type.Object(
+          {
+            failure_threshold: Type.Integer({ default: 3, minimum: 1 }),
+            open_seconds: Type.Number({ default: 60, exclusiveMinimum: 0 }),
+          },
+          { ...Strict, default: {} },
+        ),
+        /** Manual alerts waiting for Alertmanager at most; past it `POST /v1/alerts` answers 503. */
+        max_queued: Type.Integer({ default: 10_000, minimum: 1 }),
+        /** How long the silence of an acknowledgement lasts unless the request names a duration. */
+        ack_silence_minutes: Type.Integer({ default: 120, minimum: 1, maximum: 10_080 }),
+        /**
+         * A firing alert with no notification for this long no longer counts as active (its
+         * resolution was never sent): keep it above the longest repeat_interval of the routes.
+         */
+        firing_stale_hours: Type.Number({ default: 24, exclusiveMinimum: 0 }),
       },
       { ...Strict, default: {} },
     ),

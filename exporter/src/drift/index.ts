@@ -1,7 +1,8 @@
 /**
- * Drift statistics for model monitoring (docs/drift.md): pure functions, no I/O.
+ * Drift statistics for model monitoring (docs/drift.md): pure functions, no I/O. The monitoring
+ * domain built on them (ingest, windows, storage, metrics) starts at domain.ts.
  */
-export { KS_EXACT_MAX_N, ksTwoSample, type KsResult } from './ks.js';
+export { KS_EXACT_MAX_N, ksTwoSample, ksTwoSampleSorted, sortedCopy, type KsResult } from './ks.js';
 export { kolmogorovSf } from './kolmogorov.js';
 export { smirnovSf } from './smirnov.js';
 export { chiSquareSf, logGamma, regularizedGammaQ } from './gamma.js';
@@ -15,6 +16,7 @@ export {
   PSI_DEFAULT_BINS,
   PSI_DEFAULT_EPSILON,
   populationStabilityIndex,
+  psiSorted,
   type PsiOptions,
   type PsiResult,
 } from './psi.js';

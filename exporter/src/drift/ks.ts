@@ -44,7 +44,8 @@ export interface KsResult {
   n2: number;
 }
 
-function sortedCopy(values: ArrayLike<number>, name: string): Float64Array {
+/** A sorted copy of a window; RangeError when it is empty or holds a non-finite value. */
+export function sortedCopy(values: ArrayLike<number>, name: string): Float64Array {
   if (values.length === 0) throw new RangeError(`${name}: the sample is empty`);
   const out = Float64Array.from(values);
   for (let i = 0; i < out.length; i++) {
@@ -173,8 +174,14 @@ const clip01 = (p: number): number => (p < 0 ? 0 : p > 1 ? 1 : p);
 
 /** The two-sided two-sample KS test, as `scipy.stats.ks_2samp(reference, current)`. */
 export function ksTwoSample(reference: ArrayLike<number>, current: ArrayLike<number>): KsResult {
-  const a = sortedCopy(reference, 'reference');
-  const b = sortedCopy(current, 'current');
+  return ksTwoSampleSorted(sortedCopy(reference, 'reference'), sortedCopy(current, 'current'));
+}
+
+/**
+ * The same test on windows already sorted ascending, non-empty and finite (as `sortedWindow`
+ * returns them): a monitored model's reference is sorted once, when its baseline is set.
+ */
+export function ksTwoSampleSorted(a: Float64Array, b: Float64Array): KsResult {
   const n1 = a.length;
   const n2 = b.length;
   let d = ksStatisticSorted(a, b);

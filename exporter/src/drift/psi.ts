@@ -21,6 +21,7 @@
  * 0.1–0.2 moderate, >= 0.2 significant (docs/drift.md).
  * Both windows must be non-empty and all values finite; otherwise RangeError.
  */
+import { sortedCopy } from './ks.js';
 
 export interface PsiOptions {
   /** Number of quantile bins before merging duplicates (default 10, at least 2). */
@@ -39,17 +40,6 @@ export interface PsiResult {
 
 export const PSI_DEFAULT_BINS = 10;
 export const PSI_DEFAULT_EPSILON = 1e-4;
-
-function checkedSorted(values: ArrayLike<number>, name: string): Float64Array {
-  if (values.length === 0) throw new RangeError(`${name}: the sample is empty`);
-  const out = Float64Array.from(values);
-  for (let i = 0; i < out.length; i++) {
-    if (!Number.isFinite(out[i] as number)) {
-      throw new RangeError(`${name}: value at index ${i} is not a finite number`);
-    }
-  }
-  return out.sort();
-}
 
 /** numpy's default ('linear') quantile of an ascending-sorted sample. */
 export function quantileSorted(sorted: Float64Array, q: number): number {
@@ -93,12 +83,19 @@ export function populationStabilityIndex(
   current: ArrayLike<number>,
   options: PsiOptions = {},
 ): PsiResult {
+  return psiSorted(sortedCopy(reference, 'reference'), sortedCopy(current, 'current'), options);
+}
+
+/** The same on windows already sorted ascending, non-empty and finite (see ksTwoSampleSorted). */
+export function psiSorted(
+  ref: Float64Array,
+  cur: Float64Array,
+  options: PsiOptions = {},
+): PsiResult {
   const bins = options.bins ?? PSI_DEFAULT_BINS;
   const epsilon = options.epsilon ?? PSI_DEFAULT_EPSILON;
   if (!Number.isInteger(bins) || bins < 2) throw new RangeError(`bins must be an integer >= 2`);
   if (!(epsilon > 0)) throw new RangeError(`epsilon must be > 0`);
-  const ref = checkedSorted(reference, 'reference');
-  const cur = checkedSorted(current, 'current');
   const cuts = psiCuts(ref, bins);
   const referenceCounts = binCounts(ref, cuts);
   const currentCounts = binCounts(cur, cuts);

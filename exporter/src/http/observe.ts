@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { CounterFamily, HistogramFamily } from '../metrics/family.js';
 
 /** Counts and times one request once its response has finished. */
@@ -25,9 +25,12 @@ export function observeRequests(
   duration: HistogramFamily,
 ): RequestHandler {
   return (req, res, next) => {
-    observeResponse(requests, duration, req, res, () =>
-      req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched',
-    );
+    observeResponse(requests, duration, req, res, () => routePattern(req));
     next();
   };
+}
+
+/** The route a request matched, as its pattern (`/v1/recommendations/:id`), or `unmatched`. */
+export function routePattern(req: Request): string {
+  return req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
 }

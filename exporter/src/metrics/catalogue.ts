@@ -1,3 +1,5 @@
+import { alertMetrics } from '../alerts/metrics.js';
+import { driftMetrics } from '../drift/metrics.js';
 import { pipelineMetrics } from '../pipeline/metrics.js';
 import { positionMetrics } from '../positions/metrics.js';
 import { rankingMetrics } from '../ranking/metrics.js';
@@ -6,6 +8,7 @@ import { sdkMetrics } from '../sdk/metrics.js';
 import { sourceMetrics } from '../sources/metrics.js';
 import { storageMetrics } from '../storage/metrics.js';
 import { tradingMetrics } from '../trading/metrics.js';
+import { tracingMetrics } from '../tracing/metrics.js';
 import { coreMetrics } from './core.js';
 import type { MetricDefinition } from './definition.js';
 import { OVERFLOW_DEFINITION } from './registry.js';
@@ -24,6 +27,9 @@ export const catalogue: Readonly<Record<string, Readonly<Record<string, MetricDe
   recommendations: recommendationMetrics,
   positions: positionMetrics,
   ranking: rankingMetrics,
+  drift: driftMetrics,
+  tracing: tracingMetrics,
+  alerts: alertMetrics,
 };
 
 /** Families outside the domains that every registry also has. */

@@ -108,13 +108,17 @@ export class MetricRegistry {
     let buffer = '';
     let sliceStart = performance.now();
     let sinceCheck = 0;
-    const maybeYield = async (): Promise<void> => {
+    // Checked after every series, synchronously: awaiting a no-op per series costs a 1,000-series
+    // scrape about a fifth of its render time.
+    const due = (): boolean =>
+      buffer.length >= FLUSH_CHARACTERS || ++sinceCheck >= SERIES_BETWEEN_CLOCK_CHECKS;
+    const flushOrYield = async (): Promise<void> => {
       if (buffer.length >= FLUSH_CHARACTERS) {
         const chunk = buffer;
         buffer = '';
         await sink(chunk);
       }
-      if (++sinceCheck < SERIES_BETWEEN_CLOCK_CHECKS) return;
+      if (sinceCheck < SERIES_BETWEEN_CLOCK_CHECKS) return;
       sinceCheck = 0;
       if (performance.now() - sliceStart < SLICE_MILLISECONDS) return;
       await sink(buffer);
@@ -142,13 +146,13 @@ export class MetricRegistry {
           }
           const labels = series.labelText === '' ? '' : `{${series.labelText}}`;
           buffer += `${def.name}_sum${labels} ${formatSampleValue(series.sum)}\n${def.name}_count${labels} ${series.count}\n`;
-          await maybeYield();
+          if (due()) await flushOrYield();
         }
       } else {
         for (const series of family.allSeries()) {
           const labels = series.labelText === '' ? '' : `{${series.labelText}}`;
           buffer += `${def.name}${labels} ${formatSampleValue(series.value)}\n`;
-          await maybeYield();
+          if (due()) await flushOrYield();
         }
       }
     }

@@ -28,7 +28,7 @@ export class PipelineRecorder {
   recordStage(pipeline: string, stage: StageSummary, isLatest = true): void {
     const f = this.families;
     const labels = [pipeline, stage.stage];
-    f.stageDuration.observe(labels, stage.durationSeconds);
+    f.stageDuration.observe(labels, stage.durationSeconds, stage.exemplar);
     f.stageErrors.inc(labels, stage.errorCount);
     if (stage.failed) f.stageFailures.inc(labels);
     else f.stageFailures.init(pipeline, stage.stage);
@@ -61,7 +61,7 @@ export class PipelineRecorder {
     const p = [run.pipeline];
     for (const status of RUN_STATUSES) f.runs.init(run.pipeline, status);
     f.runs.inc([run.pipeline, run.status]);
-    f.runDuration.observe(p, run.durationSeconds);
+    f.runDuration.observe(p, run.durationSeconds, run.exemplar);
     if (this.isLatest(run.pipeline, run.endTimestampSeconds)) this.applyLatestRun(run, stageNames);
   }
 

@@ -7,6 +7,10 @@ import type { PipelineRecorder } from './recorder.js';
 import { validatePipelineRun, type PipelineRun } from './schema.js';
 import { loadRecentRuns, saveRun } from './store.js';
 import { pipelineName, summarizeRun } from './summary.js';
+import { currentRequest } from '../tracing/correlation.js';
+import { saveCorrelation } from '../tracing/store.js';
+import { correlationRecord } from './correlation.js';
+import { traceRun } from './tracing.js';
 
 /**
  * `POST /v1/pipeline-runs` takes document 000's run object (or an array). A run is stored, and
@@ -33,11 +37,16 @@ export async function pipelineRoutes(
         if (run.status !== 'running') finishedInBatch.add(run.pipeline_id);
         return true;
       });
-      ctx.storage.buffer.enqueue(fresh.map(saveRun)); // throws (503) before anything changes
+      const request = currentRequest();
+      const writes = fresh.map(saveRun);
+      if (request && fresh.length > 0)
+        writes.push(saveCorrelation(correlationRecord(request, fresh)));
+      ctx.storage.buffer.enqueue(writes); // throws (503) before anything changes
       for (const run of fresh) {
         history.accept(run);
-        if (run.status !== 'running')
-          recorder.recordRun(summarizeRun({ ...run, status: run.status }));
+        if (run.status === 'running') continue;
+        const summary = summarizeRun({ ...run, status: run.status });
+        recorder.recordRun(request ? traceRun(ctx.tracer, request.context, run, summary) : summary);
       }
       return { accepted: fresh.length, duplicates: runs.length - fresh.length };
     }),

@@ -1,3 +1,4 @@
+import type { Exemplar } from '../metrics/family.js';
 import type { PipelineRun } from './schema.js';
 
 /** A stage reduced to what the metrics need; built from HTTP payloads and by the SDK alike. */
@@ -9,6 +10,8 @@ export interface StageSummary {
   durationSeconds: number;
   eliminations: [reason: string, count: number][];
   errorCount: number;
+  /** Links the duration observation to the stage's span, when it was traced and sampled. */
+  exemplar?: Exemplar;
 }
 
 export interface RunSummary {
@@ -21,6 +24,8 @@ export interface RunSummary {
   healthScore: number | undefined;
   fallbackDetected: boolean;
   stages: StageSummary[];
+  /** Links the duration observation to the run's span, when it was traced and sampled. */
+  exemplar?: Exemplar;
 }
 
 const TRAILING_DATE_PARTS = /(?:[_-]?\d+)+$/;

@@ -86,6 +86,13 @@ export interface PerformanceState {
   maxDrawdown: number;
   /** The checkpoints of the pass that computed this state (every one that had passed). */
   checkpoints: Checkpoint[];
+  /**
+   * The watermark the latest fold that took in prices started from, and the observations up to
+   * it; `null` after a fold from nothing (absent in states stored before it existed). The prices
+   * after it are the ones that fold took in, so a check for late prices among recent ones can
+   * count the stored prices after it instead of the whole window (`late-prices.ts`).
+   */
+  anchor?: { time: number; observations: number } | null;
 }
 
 export interface PerformanceParameters {
@@ -162,6 +169,10 @@ export function advancePerformance(
           peakTime,
           maxDrawdown,
           checkpoints,
+          anchor:
+            previous && points.length > 0
+              ? { time: previous.lastTime, observations: previous.observations }
+              : (previous?.anchor ?? null),
         };
   const peakReturn = peakPrice / discoveryPrice - 1;
   return {

@@ -11,11 +11,13 @@ import {
   type PerformanceState,
   type PricePoint,
 } from './performance.js';
+import { foldableStates } from './late-prices.js';
 import {
   loadForTracking,
   loadPriceWindows,
   openSymbols,
   updateTracking,
+  type PriceWindow,
   type TrackingRow,
   type TrackingTarget,
 } from './tracking-store.js';
@@ -41,19 +43,21 @@ export interface TrackerOptions {
  * Keeps `recommendation_tracking`'s performance columns up to date (`trackPerformance`'s record).
  *
  * - Accepted prices (and new recommendations) mark their symbols dirty with the earliest time
- *   they affect; one pass at a time takes every dirty symbol, waits until the writes accepted
- *   before it have reached the database, then recomputes only those symbols' recommendations
+ *   they affect; one pass at a time takes every dirty symbol, has the writes accepted before it
+ *   written (without waiting for the batch to fill) and waits for them, then recomputes only those symbols' recommendations
  *   (open ones, and closed ones whose window the new prices fall in). A burst of price batches
  *   arriving during a pass is handled by the next one, together.
  * - The leader also passes over every open recommendation every `intervalMs` (and when it becomes
  *   leader): checkpoints fill and windows close with time, without new prices.
  * - Symbols are processed `SYMBOLS_PER_QUERY` at a time: one query for their recommendations, one
- *   for each symbol's prices within its recommendations' windows. Only records whose stored
- *   values (or running state) change are written (through the write buffer).
+ *   counting prices for the late-price checks, one for each symbol's prices within its
+ *   recommendations' windows. Only records whose stored values (or running state) change are
+ *   written (through the write buffer).
  * - Tracking is incremental: a record stored with its running state (`advancePerformance`,
  *   watermark in `recommendation_tracking_state`) reads only the prices after its watermark and
- *   folds them in, unless the pass's prices reach back to the watermark or before (a late price):
- *   then, and for records without a state, the whole window is read and recomputed.
+ *   folds them in, unless a count of its stored prices shows a late one at or before the
+ *   watermark (`lateCheck`): then, and for records without a state, the whole window is read
+ *   and recomputed.
  * - A pass that fails (database unreachable, buffer full) puts its symbols back; the next pass
  *   retries them.
  */
@@ -127,8 +131,10 @@ export class RecommendationTracker {
       this.dirty = new Map();
       if (batch.size === 0) return;
       try {
-        // The prices (and recommendations) that marked these symbols are read from the database.
-        await this.options.buffer.whenWritten();
+        // The prices (and recommendations) that marked these symbols are read from the database:
+        // have them written now, not when the write batch fills or the flush interval ends (every
+        // pass would wait for that), or, while the database is unreachable, whenever they are.
+        if (!(await this.options.buffer.flush())) await this.options.buffer.whenWritten();
         await this.recompute(
           [...batch].map(([symbol, since]) => ({ symbol, since: new Date(since * 1000) })),
         );
@@ -163,34 +169,21 @@ export class RecommendationTracker {
       const chunk = targets.slice(i, i + SYMBOLS_PER_QUERY);
       const rows = await loadForTracking(this.options.db, chunk);
       if (rows.length === 0) continue;
-      const since = new Map(chunk.map((t) => [t.symbol, t.since]));
-      // Rows with a watermark that the pass's prices all lie after read only the newer prices;
-      // the rest (no watermark yet, or a late price at or before it) read the whole history.
-      const watermark = (row: TrackingRow): number | undefined => {
-        if (row.state === null) return undefined;
-        const from = since.get(row.symbol);
-        const incremental = from == null || from.getTime() / 1000 > row.state.lastTime;
-        return incremental ? row.state.lastTime : undefined;
-      };
       const nowSeconds = this.now();
+      const states = await foldableStates(this.options.db, rows, chunk);
+      // Rows with a state read only the prices after their watermark; the rest (no state yet, or
+      // a late price) read the whole window.
       const prices = await loadPriceWindows(
         this.options.db,
-        priceWindows(rows, (row) => watermark(row) ?? row.discoverySeconds),
+        priceWindows(rows, (row, k) => states[k]?.lastTime ?? row.discoverySeconds),
       );
       const ops: WriteOp[] = [];
       const declined: TrackingRow[] = [];
-      for (const row of rows) {
+      for (const [k, row] of rows.entries()) {
         const all = prices.get(row.symbol) ?? [];
-        const after = watermark(row);
-        const result =
-          after === undefined
-            ? this.evaluate(row, null, all, nowSeconds)
-            : this.evaluate(
-                row,
-                row.state,
-                all.filter((p) => p.timeSeconds > after),
-                nowSeconds,
-              );
+        const state = states[k] ?? null;
+        const newer = state ? all.filter((p) => p.timeSeconds > state.lastTime) : all;
+        const result = this.evaluate(row, state, newer, nowSeconds);
         if (result === undefined) declined.push(row);
         else if (result.changed) ops.push(result.op);
       }
@@ -247,12 +240,12 @@ export class RecommendationTracker {
  */
 export function priceWindows(
   rows: readonly TrackingRow[],
-  from: (row: TrackingRow) => number = (row) => row.discoverySeconds,
-): { symbol: string; fromSeconds: number; toSeconds: number }[] {
-  const bySymbol = new Map<string, { symbol: string; fromSeconds: number; toSeconds: number }>();
-  for (const row of rows) {
+  from: (row: TrackingRow, index: number) => number = (row) => row.discoverySeconds,
+): PriceWindow[] {
+  const bySymbol = new Map<string, PriceWindow>();
+  for (const [index, row] of rows.entries()) {
     const end = row.discoverySeconds + row.trackingDays * DAY;
-    const start = from(row);
+    const start = from(row, index);
     const window = bySymbol.get(row.symbol);
     if (!window)
       bySymbol.set(row.symbol, {

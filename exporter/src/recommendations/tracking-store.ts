@@ -58,14 +58,22 @@ interface RawRow {
 }
 
 const num = (text: string | null): number | null => (text === null ? null : Number(text));
+/** To the millisecond, rounded: `seconds * 1000` may fall a hair below a whole millisecond. */
+const iso = (seconds: number) => new Date(Math.round(seconds * 1000)).toISOString();
 
+/**
+ * The recommendations of `targets`' symbols to recompute, with their stored records and states,
+ * in one query. The discovery time is truncated to milliseconds in SQL, as prices are in
+ * `loadPriceWindows`, so that the tracker's comparisons agree with `countPrices`'.
+ */
 export async function loadForTracking(
   db: Queryable,
   targets: readonly TrackingTarget[],
 ): Promise<TrackingRow[]> {
   if (targets.length === 0) return [];
   const rows = await db.query<RawRow>(
-    `SELECT r.tracking_id, r.symbol, r.discovery_date, r.discovery_price, r.bought,
+    `SELECT r.tracking_id, r.symbol, date_trunc('milliseconds', r.discovery_date) AS discovery_date,
+            r.discovery_price, r.bought,
             r.tracking_period_days, r.checkpoint_days, r.missed_opportunity_min_return,
             r.price_1d, r.price_7d, r.price_14d, r.price_30d,
             r.return_1d, r.return_7d, r.return_14d, r.return_30d,
@@ -132,20 +140,29 @@ export interface PriceWindow {
   toSeconds: number;
 }
 
-/** Each symbol's prices inside its own window (inclusive), oldest first, in one query. */
+/**
+ * Each symbol's prices inside its own window (inclusive), oldest first, in one query: a range scan
+ * of the primary key per window. `OFFSET 0` keeps the planner from flattening the LATERAL
+ * subquery into a join, which it answers by hashing the windows and scanning every symbol's whole
+ * history: a pass would then cost the size of the table, not the prices it reads. Times are
+ * truncated to milliseconds here, as a JavaScript Date holds them, so that the tracker's
+ * watermark comparisons and `countPrices`' ranges agree whatever the driver does with
+ * microseconds.
+ */
 export async function loadPriceWindows(
   db: Queryable,
   windows: readonly PriceWindow[],
 ): Promise<Map<string, PricePoint[]>> {
   const out = new Map<string, PricePoint[]>();
   if (windows.length === 0) return out;
-  const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
   const rows = await db.query<{ symbol: string; time: Date; price: string }>(
-    `SELECT p.symbol, p.time, p.price
-       FROM prices p
-       JOIN unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS w(symbol, from_time, to_time)
-         ON p.symbol = w.symbol AND p.time >= w.from_time AND p.time <= w.to_time
-      ORDER BY p.symbol, p.time`,
+    `SELECT w.symbol, date_trunc('milliseconds', p.time) AS time, p.price
+       FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS w(symbol, from_time, to_time)
+       CROSS JOIN LATERAL (
+             SELECT time, price FROM prices
+              WHERE symbol = w.symbol AND time >= w.from_time AND time <= w.to_time
+             OFFSET 0) p
+      ORDER BY w.symbol, p.time`,
     [
       windows.map((w) => w.symbol),
       windows.map((w) => iso(w.fromSeconds)),
@@ -158,6 +175,32 @@ export async function loadPriceWindows(
     list.push({ timeSeconds: row.time.getTime() / 1000, price: Number(row.price) });
   }
   return out;
+}
+
+/** A symbol's stored prices with times in [from, before), counted by `countPrices`. */
+export interface PriceCount {
+  symbol: string;
+  fromSeconds: number;
+  beforeSeconds: number;
+}
+
+/** How many prices each range holds, in the order given, in one query (ranges as in `loadPriceWindows`). */
+export async function countPrices(db: Queryable, counts: readonly PriceCount[]): Promise<number[]> {
+  if (counts.length === 0) return [];
+  const rows = await db.query<{ n: string }>(
+    `SELECT c.n FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[])
+                      WITH ORDINALITY AS w(symbol, from_time, before_time, i)
+       CROSS JOIN LATERAL (
+             SELECT count(*) AS n FROM prices
+              WHERE symbol = w.symbol AND time >= w.from_time AND time < w.before_time) c
+      ORDER BY w.i`,
+    [
+      counts.map((c) => c.symbol),
+      counts.map((c) => iso(c.fromSeconds)),
+      counts.map((c) => iso(c.beforeSeconds)),
+    ],
+  );
+  return rows.map((r) => Number(r.n));
 }
 
 /**
@@ -214,7 +257,7 @@ export function updateTracking(
       JSON.stringify(c.checkpoints),
       c.observations,
       c.closed,
-      state === null ? null : new Date(Math.round(state.lastTime * 1000)).toISOString(),
+      state === null ? null : iso(state.lastTime),
       state === null ? null : JSON.stringify(state),
     ],
   };

@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { context, trace, type Tracer } from '@opentelemetry/api';
 import { addDefaultMetrics, createDomains, type Domains } from '../app.js';
 import { parseConfig } from '../config/load.js';
 import { CONTENT_TYPES, negotiateFormat, type ExpositionFormat } from '../metrics/exposition.js';
 import { validatePipelineRun, type PipelineRun } from '../pipeline/schema.js';
 import { summarizeRun } from '../pipeline/summary.js';
+import { traceRun } from '../pipeline/tracing.js';
+import { VERSION } from '../version.js';
 import { validateTick, type EngineSnapshot } from '../trading/schema.js';
 import { readSnapshot } from '../trading/snapshot.js';
 import { sdkMetrics } from './metrics.js';
@@ -19,6 +22,11 @@ export interface TradewatchOptions {
   defaultMetrics?: boolean;
   /** Told about every call that could not be recorded; never allowed to throw either. */
   onError?: (operation: string, error: unknown) => void;
+  /**
+   * Where run and stage spans go (default: the global OpenTelemetry tracer, a no-op until the
+   * application registers an SDK). Sampled spans become exemplars on the duration histograms.
+   */
+  tracer?: Tracer;
 }
 
 /**
@@ -30,17 +38,19 @@ export class Tradewatch {
   readonly domains: Domains;
   private readonly errors;
   private readonly onError: (operation: string, error: unknown) => void;
+  private readonly tracer: Tracer;
 
   constructor(options: TradewatchOptions = {}) {
     this.domains = createDomains(parseConfig(options.config ?? {}));
     if (options.defaultMetrics ?? true) addDefaultMetrics(this.domains.registry);
     this.errors = this.domains.registry.registerAll(sdkMetrics).errors;
     this.onError = options.onError ?? (() => undefined);
+    this.tracer = options.tracer ?? trace.getTracer('tradewatch-sdk', VERSION);
   }
 
   /** Starts timing a pipeline run; its stages are recorded as they end. */
   startPipelineRun(pipeline: string): PipelineRunHandle {
-    return new PipelineRunHandle(this.domains.pipeline, pipeline, this.guard);
+    return new PipelineRunHandle(this.domains.pipeline, pipeline, this.guard, this.tracer);
   }
 
   /** Records a finished run in document 000's JSON shape; false if it was refused. */
@@ -50,7 +60,8 @@ export class Tradewatch {
       if (!result.ok) return this.refuse('recordPipelineRun', result.errors);
       const valid = result.value;
       if (valid.status === 'running') return true;
-      this.domains.pipeline.recordRun(summarizeRun({ ...valid, status: valid.status }));
+      const summary = summarizeRun({ ...valid, status: valid.status });
+      this.domains.pipeline.recordRun(traceRun(this.tracer, context.active(), valid, summary));
       return true;
     });
   }

@@ -1,5 +1,16 @@
-import type { PipelineRecorder } from '../pipeline/recorder.js';
+import {
+  context,
+  type Attributes,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
+import type { PipelineRecorder, RunEnd as RunSummaryEnd } from '../pipeline/recorder.js';
 import type { StageSummary } from '../pipeline/summary.js';
+import { RUN_SPAN, runAttributes, STAGE_SPAN, stageAttributes } from '../pipeline/tracing.js';
+import { exemplarOf } from '../tracing/exemplar.js';
 
 type Guard = <T>(operation: string, fallback: T, fn: () => T) => T;
 
@@ -10,12 +21,14 @@ export interface StageEnd {
 }
 
 /**
- * One stage of a live run. Timing comes from the caller's own clock; the stage's metrics are
- * recorded at `end()`, exactly as for a stage that arrives over HTTP.
+ * One stage of a live run: a `pipeline.stage` span under the run's, from `startStage` to
+ * `end()`. Timing comes from the caller's own clock; the stage's metrics are recorded at
+ * `end()`, exactly as for a stage that arrives over HTTP, with an exemplar of the span.
  */
 export class StageHandle {
   private readonly startedAt = performance.now();
   private readonly eliminations = new Map<string, number>();
+  private readonly span: Span;
   private errorCount = 0;
   private ended = false;
 
@@ -24,7 +37,11 @@ export class StageHandle {
     readonly name: string,
     private readonly symbolsInput: number,
     private readonly guard: Guard,
-  ) {}
+    tracer: Tracer,
+    runContext: Context,
+  ) {
+    this.span = tracer.startSpan(STAGE_SPAN, {}, runContext);
+  }
 
   eliminate(reason: string, count = 1): void {
     this.guard('stage.eliminate', undefined, () => {
@@ -43,7 +60,7 @@ export class StageHandle {
       if (this.ended) return;
       this.ended = true;
       const failed = (result.status ?? (this.errorCount > 0 ? 'failed' : 'completed')) === 'failed';
-      this.run.stageEnded({
+      const summary: StageSummary = {
         stage: this.name,
         failed,
         symbolsInput: this.symbolsInput,
@@ -51,7 +68,10 @@ export class StageHandle {
         durationSeconds: (performance.now() - this.startedAt) / 1000,
         eliminations: [...this.eliminations],
         errorCount: this.errorCount,
-      });
+      };
+      endSpan(this.span, () => stageAttributes(summary), failed ? 'stage failed' : undefined);
+      summary.exemplar = exemplarOf(this.span, summary.durationSeconds, Date.now() / 1000);
+      this.run.stageEnded(summary);
     });
   }
 }
@@ -63,22 +83,33 @@ export interface RunEnd {
   fallbackDetected?: boolean;
 }
 
-/** A pipeline run in progress; wrap each stage with `startStage` ... `end`. */
+/**
+ * A pipeline run in progress; wrap each stage with `startStage` ... `end`. The run is a
+ * `pipeline.run` span, a child of whatever span is active where it started (so a traced
+ * trading application sees its runs inside its own traces).
+ */
 export class PipelineRunHandle {
   private readonly startedAt = performance.now();
   private lastOutput = 0;
   private anyFailed = false;
   private readonly stageNames: string[] = [];
+  private readonly span: Span;
+  private readonly runContext: Context;
   private ended = false;
 
   constructor(
     private readonly recorder: PipelineRecorder,
     readonly pipeline: string,
     private readonly guard: Guard,
-  ) {}
+    private readonly tracer: Tracer,
+  ) {
+    const parent = context.active();
+    this.span = tracer.startSpan(RUN_SPAN, {}, parent);
+    this.runContext = trace.setSpan(parent, this.span);
+  }
 
   startStage(name: string, symbolsInput: number): StageHandle {
-    return new StageHandle(this, name, symbolsInput, this.guard);
+    return new StageHandle(this, name, symbolsInput, this.guard, this.tracer, this.runContext);
   }
 
   /** @internal called by StageHandle.end */
@@ -93,18 +124,30 @@ export class PipelineRunHandle {
     this.guard('run.end', undefined, () => {
       if (this.ended) return;
       this.ended = true;
-      this.recorder.recordRunEnd(
-        {
-          pipeline: this.pipeline,
-          status: result.status ?? (this.anyFailed ? 'failed' : 'completed'),
-          durationSeconds: (performance.now() - this.startedAt) / 1000,
-          endTimestampSeconds: Date.now() / 1000,
-          finalCandidates: this.lastOutput,
-          healthScore: result.healthScore,
-          fallbackDetected: result.fallbackDetected ?? false,
-        },
-        this.stageNames,
+      const run: RunSummaryEnd = {
+        pipeline: this.pipeline,
+        status: result.status ?? (this.anyFailed ? 'failed' : 'completed'),
+        durationSeconds: (performance.now() - this.startedAt) / 1000,
+        endTimestampSeconds: Date.now() / 1000,
+        finalCandidates: this.lastOutput,
+        healthScore: result.healthScore,
+        fallbackDetected: result.fallbackDetected ?? false,
+      };
+      endSpan(
+        this.span,
+        () => runAttributes(undefined, run),
+        run.status === 'failed' ? 'run failed' : undefined,
       );
+      run.exemplar = exemplarOf(this.span, run.durationSeconds, run.endTimestampSeconds);
+      this.recorder.recordRunEnd(run, this.stageNames);
     });
   }
+}
+
+/** Ends a span, describing it only if it records (the no-op span of an untraced app does not). */
+function endSpan(span: Span, attributes: () => Attributes, error?: string): void {
+  if (!span.isRecording()) return void span.end();
+  span.setAttributes(attributes());
+  if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
+  span.end();
 }

@@ -9,6 +9,8 @@ export const FAULTS = {
   drawdown_crash: 'A market crash: equity falls more than 10% within minutes.',
   sentiment_failures: 'The sentiment provider fails on every tick (more than 5 errors an hour).',
   source_stall: 'Data sources stop updating: no more source heartbeats.',
+  drift:
+    'The market the models see shifts (momentum, volume, volatility, regime): feature drift is detected and accuracy drops.',
 } as const;
 
 export type FaultName = keyof typeof FAULTS;

@@ -3,12 +3,14 @@ import { parseArgs } from 'node:util';
 import { TradewatchClient } from '../client/index.js';
 import { DEFAULT_CONTROL_PORT, startControlServer } from './control.js';
 import { FAULT_NAMES, FaultSwitch, isFaultName, type FaultName } from './faults.js';
+import { ModelClient } from './models.js';
 import { Simulator } from './run.js';
 
 const USAGE = `Usage: tradewatch-simulator [options]
 
 A synthetic trading system that sends pipeline runs, engine ticks (with its holdings),
-recommendations, ranked lists, prices and data-source heartbeats to a tradewatch exporter over
+recommendations, ranked lists, prices, model predictions and data-source heartbeats to a
+tradewatch exporter over
 its ingest API.
 
 Options:
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
   }
   const simulator = new Simulator({
     client: new TradewatchClient({ baseUrl: args.url, token: args.token }),
+    models: new ModelClient({ baseUrl: args.url, token: args.token }),
     seed: args.seed,
     faults,
     tickIntervalMs: args.tickMs,

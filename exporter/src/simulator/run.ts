@@ -1,6 +1,7 @@
 import type { SendResult, TradewatchClient } from '../client/index.js';
 import { Engine } from './engine.js';
 import { FaultSwitch } from './faults.js';
+import { baseline, MODELS, prediction, type ModelSender } from './models.js';
 import {
   DEFAULT_LEARNING,
   finalCandidates,
@@ -44,6 +45,12 @@ export interface SimulatorOptions {
   runIntervalMs?: number;
   /** How often the followed symbols' prices are sent (default 5 s). */
   priceIntervalMs?: number;
+  /** Sends model predictions (documents 002/004) when given; none are sent without it. */
+  models?: ModelSender;
+  /** How often a batch of predictions per model is sent (default 2 s). */
+  predictionIntervalMs?: number;
+  /** Predictions per model and batch (default 25). */
+  predictionBatch?: number;
   learning?: Partial<LearningOptions>;
   sources?: readonly SourceSchedule[];
   universeSize?: number;
@@ -60,6 +67,8 @@ const KINDS = [
   'recommendation',
   'ranking',
   'price',
+  'prediction',
+  'baseline',
 ] as const;
 type Kind = (typeof KINDS)[number];
 const counts = () => Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>;
@@ -90,6 +99,10 @@ export class Simulator {
   private readonly pipelineRng: Rng;
   private readonly learningRng: Rng;
   private readonly marketRng: Rng;
+  private readonly modelRng: Rng;
+  private readonly models: ModelSender | undefined;
+  private readonly predictionIntervalMs: number;
+  private readonly predictionBatch: number;
   /** Recent run ids (runs start `total_duration_ms` before they are sent, so not in order). */
   private readonly recentRunIds = new Set<string>();
   private readonly failing = new Set<Kind>();
@@ -117,6 +130,10 @@ export class Simulator {
     this.pipelineRng = new Rng(deriveSeed(options.seed, 'pipeline'));
     this.learningRng = new Rng(deriveSeed(options.seed, 'learning'));
     this.marketRng = new Rng(deriveSeed(options.seed, 'market'));
+    this.modelRng = new Rng(deriveSeed(options.seed, 'models'));
+    this.models = options.models;
+    this.predictionIntervalMs = options.predictionIntervalMs ?? 2_000;
+    this.predictionBatch = options.predictionBatch ?? 25;
   }
 
   get running(): boolean {
@@ -134,6 +151,32 @@ export class Simulator {
     every(this.runIntervalMs, () => this.discover());
     every(this.priceIntervalMs, () => this.prices());
     for (const source of this.sources) every(source.intervalMs, () => this.heartbeat(source));
+    if (this.models) {
+      this.baselines(this.models);
+      every(this.predictionIntervalMs, () => this.predict());
+    }
+  }
+
+  /** Sets each model's baseline from predictions of the calm market (before any fault). */
+  private baselines(models: ModelSender): void {
+    for (const model of MODELS) {
+      this.send(
+        'baseline',
+        models.setBaseline(model, baseline(this.modelRng, model, 500, this.clock())),
+      );
+    }
+  }
+
+  /** A batch of predictions per model, with outcomes; shifted while `drift` is on. */
+  predict(): void {
+    if (!this.models) return;
+    const now = this.clock();
+    const batch = MODELS.flatMap((model) =>
+      Array.from({ length: this.predictionBatch }, () =>
+        prediction(this.modelRng, model, this.faults.active, now),
+      ),
+    );
+    this.send('prediction', this.models.sendPredictions(batch));
   }
 
   /** Stops the timers and waits for sends already under way. */

@@ -13,6 +13,12 @@ import type { Logger } from '../log.js';
 
 export type Row = Record<string, unknown>;
 
+/** One statement with its `$1`-style parameters. */
+export interface Statement {
+  readonly sql: string;
+  readonly params?: readonly unknown[];
+}
+
 /** What a statement can run on: the database itself or an open transaction. */
 export interface Queryable {
   /** One statement with `$1`-style parameters; resolves to its rows. */
@@ -29,6 +35,12 @@ export interface Database extends Queryable {
    * itself would wait for the transaction to end).
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `statements` in order in one transaction: committed when all succeed, else rolled back
+   * and the first error thrown. What the write buffer uses: PGlite's worker thread runs a whole
+   * batch on one message, instead of waiting for a turn of the busy event loop per statement.
+   */
+  batch(statements: readonly Statement[]): Promise<void>;
   /**
    * A session of its own, held until closed (leader election keeps an advisory lock on one).
    * PGlite has a single session, so there it is the database itself and closing it is a no-op.

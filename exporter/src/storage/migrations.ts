@@ -4,6 +4,9 @@ import { trackedSymbols } from './migrations/002_tracked_symbols.js';
 import { recommendationDetails } from './migrations/003_recommendation_details.js';
 import { positions } from './migrations/005_positions.js';
 import { trackingWatermark } from './migrations/006_tracking_watermark.js';
+import { modelMonitoring } from './migrations/008_model_monitoring.js';
+import { alertHistory } from './migrations/009_alert_history.js';
+import { correlationTracking } from './migrations/010_correlation_tracking.js';
 
 /** One schema change: SQL run once, in order, recorded in `schema_migrations`. */
 export interface Migration {
@@ -19,6 +22,9 @@ export const MIGRATIONS: readonly Migration[] = [
   recommendationDetails,
   positions,
   trackingWatermark,
+  modelMonitoring,
+  alertHistory,
+  correlationTracking,
 ];
 
 /** Advisory lock key that serialises migrating between processes sharing one database. */

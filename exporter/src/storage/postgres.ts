@@ -6,6 +6,7 @@ import {
   type Database,
   type DedicatedConnection,
   type Queryable,
+  type Statement,
 } from './database.js';
 
 export interface PostgresOptions {
@@ -112,6 +113,12 @@ export class PostgresDatabase implements Database {
       client.removeListener('error', onError);
       client.release(destroy ? (lost ?? true) : undefined);
     }
+  }
+
+  batch(statements: readonly Statement[]): Promise<void> {
+    return this.transaction(async (tx) => {
+      for (const statement of statements) await tx.query(statement.sql, statement.params);
+    });
   }
 
   async dedicated(): Promise<DedicatedConnection> {

@@ -1,18 +1,40 @@
 import type { Logger } from '../log.js';
 import type { CounterSeries, GaugeSeries, HistogramFamily } from '../metrics/family.js';
 import type { FamiliesFor } from '../metrics/registry.js';
-import { isTransientError, type Database } from './database.js';
+import { isTransientError, type Database, type Statement } from './database.js';
 import type { storageMetrics } from './metrics.js';
 
 /**
- * One pending write: a single idempotent statement (`INSERT ... ON CONFLICT DO NOTHING` or
- * `... DO UPDATE`), so a batch whose commit outcome is unknown (the connection died during
- * COMMIT) can be written again without duplicates.
+ * A table whose rows are written many at a time: per row, a statement of its own costs about as
+ * much as one statement writing hundreds of rows (parse, plan, one round trip), so the buffer
+ * merges consecutive rows of one table into one statement.
  */
-export interface WriteOp {
-  readonly sql: string;
-  readonly params?: readonly unknown[];
+export interface RowTable<R> {
+  /**
+   * One idempotent statement that leaves the table as writing `rows` one after another (in
+   * order) would: rows for the same key must be collapsed, since one `INSERT ... ON CONFLICT DO
+   * UPDATE` cannot touch a row twice.
+   */
+  statement(rows: readonly R[]): Statement;
 }
+
+/** A row for a RowTable; `row` is a snapshot (it is written later, maybe more than once). */
+export interface RowWrite<R = unknown> {
+  readonly table: RowTable<R>;
+  readonly row: R;
+}
+
+/**
+ * A write of its own: one idempotent statement (`INSERT ... ON CONFLICT DO NOTHING` or `... DO
+ * UPDATE`), so a batch whose commit outcome is unknown (the connection died during COMMIT) can
+ * be written again without duplicates. RowTable statements are idempotent the same way.
+ */
+export type WriteOp = Statement;
+
+/** What the buffer holds: a statement of its own, or a row merged with its neighbours. */
+export type BufferedWrite = WriteOp | RowWrite;
+
+export type { Statement } from './database.js';
 
 /** Document 000 section 1.2: retry after 1, 2, 4, 8 s; then every 8 s. */
 export const RETRY_DELAYS_SECONDS: readonly number[] = [1, 2, 4, 8];
@@ -86,7 +108,8 @@ interface Waiter {
 /**
  * Batches writes to the database and rides out outages. `enqueue` only appends to a bounded
  * in-memory queue; a loop takes up to `batchSize` writes at a time (when a batch is full, or
- * `flushIntervalMs` after the oldest pending write arrived) and writes them in one transaction.
+ * `flushIntervalMs` after the oldest pending write arrived) and writes them in one transaction,
+ * each run of consecutive rows for one table as one statement.
  *
  * When the database cannot be reached, the batch stays at the head of the queue, `up` turns
  * false and the loop retries after 1, 2, 4, 8, 8, ... s; meanwhile `enqueue` keeps accepting
@@ -102,7 +125,7 @@ export class WriteBuffer {
   private readonly retryDelayMs: (failures: number) => number;
   private readonly logger: Logger | undefined;
 
-  private items: WriteOp[] = [];
+  private items: BufferedWrite[] = [];
   private head = 0;
   /** Time the oldest pending write was accepted (performance.now()). */
   private oldestAt = 0;
@@ -186,13 +209,11 @@ export class WriteBuffer {
    * Accepts one write or several, all or none: throws BufferFullError when they do not all fit,
    * so the caller can answer 503 with Retry-After and the sender retries the whole request.
    */
-  enqueue(ops: WriteOp | readonly WriteOp[]): void {
-    const list: readonly WriteOp[] = isOpList(ops) ? ops : [ops];
+  enqueue(ops: BufferedWrite | readonly BufferedWrite[]): void {
+    const list: readonly BufferedWrite[] = isOpList(ops) ? ops : [ops];
     if (this.stopping) throw new BufferStoppedError('storage is shutting down');
     for (const op of list) {
-      if (typeof op.sql !== 'string' || op.sql.length === 0) {
-        throw new TypeError('a write needs its SQL');
-      }
+      if (!('table' in op) && !op.sql) throw new TypeError('a write needs its SQL');
     }
     if (list.length === 0) return;
     if (this.pending + list.length > this.capacity) {
@@ -305,9 +326,7 @@ export class WriteBuffer {
     const batch = this.items.slice(this.head, this.head + this.batchSize);
     const started = performance.now();
     try {
-      await this.db.transaction(async (tx) => {
-        for (const op of batch) await tx.query(op.sql, op.params);
-      });
+      await this.db.batch(statements(batch));
     } catch (err) {
       if (isTransientError(err)) this.markDown(err);
       else await this.writeOneByOne(batch.length);
@@ -321,9 +340,9 @@ export class WriteBuffer {
   /** After a batch was refused: writes its ops singly so only the refused ones are dropped. */
   private async writeOneByOne(count: number): Promise<void> {
     for (let i = 0; i < count && !this.aborted; i++) {
-      const op = this.items[this.head] as WriteOp;
+      const [statement] = statements([this.items[this.head] as BufferedWrite]) as [Statement];
       try {
-        await this.db.transaction((tx) => tx.query(op.sql, op.params));
+        await this.db.batch([statement]);
         this.done(1, 0);
         this.markUp();
       } catch (err) {
@@ -332,7 +351,7 @@ export class WriteBuffer {
           return;
         }
         this.logger?.error(
-          { component: 'storage', err, sql: op.sql.slice(0, 500) },
+          { component: 'storage', err, sql: statement.sql.slice(0, 500) },
           'the database refused a write; it is dropped',
         );
         this.done(0, 1);
@@ -431,7 +450,26 @@ export class WriteBuffer {
   }
 }
 
-function isOpList(ops: WriteOp | readonly WriteOp[]): ops is readonly WriteOp[] {
+/** The batch as statements: each run of consecutive rows for one table merged into one. */
+function statements(batch: readonly BufferedWrite[]): Statement[] {
+  const out: Statement[] = [];
+  for (let i = 0; i < batch.length;) {
+    const op = batch[i] as BufferedWrite;
+    if (!('table' in op)) {
+      out.push(op);
+      i++;
+      continue;
+    }
+    const rows: unknown[] = [];
+    for (; i < batch.length && (batch[i] as RowWrite).table === op.table; i++) {
+      rows.push((batch[i] as RowWrite).row);
+    }
+    out.push(op.table.statement(rows));
+  }
+  return out;
+}
+
+function isOpList(ops: BufferedWrite | readonly BufferedWrite[]): ops is readonly BufferedWrite[] {
   return Array.isArray(ops);
 }
 

@@ -5,22 +5,11 @@ import {
   type PerformanceState,
   type PricePoint,
 } from '../../src/recommendations/performance.js';
+import { random } from './random.js';
 
 const DAY = 86_400;
 const T0 = 1_756_909_845;
 const thresholds = { explosive: 1, strong: 0.5, moderate: 0.2, poor: 0 };
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Distinct times from a little before discovery to a little after the window, random prices. */
 function series(rnd: () => number, trackingDays: number): PricePoint[] {

@@ -63,9 +63,13 @@ function rec(
   );
 }
 
+/** A statement, as every write of this domain is (the buffer also takes rows it merges). */
+type Statement = { sql: string; params?: readonly unknown[] };
+
+/** Writes in one transaction, so that a refusal reaches the test (the buffer would log it). */
 async function write(db: Database, ops: WriteOp[]): Promise<void> {
   await db.transaction(async (tx) => {
-    for (const op of ops) await tx.query(op.sql, op.params);
+    for (const op of ops as Statement[]) await tx.query(op.sql, op.params);
   });
 }
 
@@ -209,13 +213,13 @@ describe.each(BACKENDS)('recommendation storage on $name', (backend) => {
       maxSeriesPerMetric: 100,
       maxLabelValueLength: 128,
     }).registerAll(recommendationMetrics);
-    const written: WriteOp[] = [];
+    const written: Statement[] = [];
     let full = true;
     const buffer = {
-      whenWritten: () => Promise.resolve(),
+      flush: () => Promise.resolve(true),
       enqueue(ops: WriteOp[]) {
         if (full) throw new BufferFullError(1, 10, 10, ops.length);
-        written.push(...ops);
+        written.push(...(ops as Statement[]));
       },
     } as unknown as WriteBuffer;
     const leader = { isLeader: () => false, onChange: () => () => undefined };

@@ -151,6 +151,8 @@ describe('Simulator steps (fake clock, fake sender)', () => {
       recommendation: recommended,
       ranking: recommended,
       price: 0,
+      prediction: 0, // no model sender given
+      baseline: 0,
     });
   });
 
@@ -238,6 +240,8 @@ describe('Simulator steps (fake clock, fake sender)', () => {
       recommendation: sender.recommendations.length,
       ranking: sender.rankings.length,
       price: 0,
+      prediction: 0, // no model sender given
+      baseline: 0,
     });
 
     sender.result = OK;
@@ -465,6 +469,8 @@ describe('Simulator against a real exporter', () => {
       recommendation: 0,
       ranking: 0,
       price: 0,
+      prediction: 0, // no model sender given
+      baseline: 0,
     });
 
     const status = (await (await fetch(`${server.url}/monitoring/discovery/pipeline`)).json()) as {

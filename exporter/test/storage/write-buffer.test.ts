@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MetricRegistry } from '../../src/metrics/registry.js';
-import type { Database, Queryable } from '../../src/storage/database.js';
+import type { Database, Queryable, Statement } from '../../src/storage/database.js';
 import { isTransientError } from '../../src/storage/database.js';
 import { storageMetrics } from '../../src/storage/metrics.js';
 import {
@@ -8,6 +8,7 @@ import {
   BufferStoppedError,
   retryDelaySeconds,
   WriteBuffer,
+  type RowTable,
   type WriteOp,
 } from '../../src/storage/write-buffer.js';
 import { waitFor } from './backends.js';
@@ -52,6 +53,12 @@ class FakeDatabase implements Database {
     return result;
   }
 
+  batch(statements: readonly Statement[]): Promise<void> {
+    return this.transaction(async (tx) => {
+      for (const { sql, params } of statements) await tx.query(sql, params);
+    });
+  }
+
   dedicated(): never {
     throw new Error('not used');
   }
@@ -66,6 +73,11 @@ function connectionError(): Error {
 }
 
 const op = (i: number): WriteOp => ({ sql: `INSERT ${i}`, params: [i] });
+
+/** A table whose statement lists its rows; a row 'bad' makes the database refuse it. */
+const table = (name: string): RowTable<string> => ({
+  statement: (rows) => ({ sql: rows.includes('bad') ? 'REFUSE' : `INSERT ${name}`, params: rows }),
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function metrics() {
@@ -250,6 +262,61 @@ describe('WriteBuffer', () => {
     expect(db.committed.map((o) => o.params?.[0])).toEqual([1, 3]);
     expect(m.rejectedWrites.labels().value).toBe(1);
     expect(m.up.labels().value).toBe(1);
+    await buffer.stop();
+  });
+
+  it('writes consecutive rows of one table as one statement, in order', async () => {
+    const db = new FakeDatabase();
+    const m = metrics();
+    const buffer = new WriteBuffer(db, {
+      capacity: 100,
+      batchSize: 6,
+      flushIntervalMs: 1,
+      metrics: m,
+    });
+    buffer.start();
+    const [runs, prices] = [table('runs'), table('prices')];
+    buffer.enqueue([
+      { table: runs, row: 'a' },
+      { table: runs, row: 'b' },
+      op(1),
+      { table: runs, row: 'c' },
+      { table: prices, row: 'p' },
+      { table: prices, row: 'q' },
+      { table: prices, row: 'r' }, // the next batch: a statement of its own
+    ]);
+    expect(await buffer.flush(1000)).toBe(true);
+    expect(db.committed).toEqual([
+      { sql: 'INSERT runs', params: ['a', 'b'] },
+      { sql: 'INSERT 1', params: [1] },
+      { sql: 'INSERT runs', params: ['c'] },
+      { sql: 'INSERT prices', params: ['p', 'q'] },
+      { sql: 'INSERT prices', params: ['r'] },
+    ]);
+    expect(db.transactions).toEqual([4, 1]);
+    expect(m.writes.labels().value).toBe(7); // rows, not statements
+    await buffer.stop();
+  });
+
+  it('when a merged statement is refused, writes its rows singly and drops only the bad one', async () => {
+    const db = new FakeDatabase();
+    const m = metrics();
+    const buffer = new WriteBuffer(db, {
+      capacity: 10,
+      batchSize: 10,
+      flushIntervalMs: 1,
+      metrics: m,
+    });
+    buffer.start();
+    const runs = table('runs');
+    buffer.enqueue(['a', 'bad', 'c'].map((row) => ({ table: runs, row })));
+    expect(await buffer.flush(1000)).toBe(true);
+    expect(db.committed).toEqual([
+      { sql: 'INSERT runs', params: ['a'] },
+      { sql: 'INSERT runs', params: ['c'] },
+    ]);
+    expect(m.rejectedWrites.labels().value).toBe(1);
+    expect(m.writes.labels().value).toBe(2);
     await buffer.stop();
   });
 

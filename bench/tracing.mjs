@@ -1,0 +1,271 @@
+// Tracing cost: ingest throughput of the exporter with tracing on (every trace sampled, spans
+// exported over OTLP/HTTP protobuf to a sink on loopback) against tracing off, in the same run;
+// spans dropped at 1,000 pipeline runs per second; and the SDK's cost per stage with a
+// recording tracer against none. `node bench/tracing.mjs [--quick]`
+import { createServer } from 'node:http';
+import autocannon from 'autocannon';
+import { AlwaysOnSampler, BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  bodyFactory,
+  compareLoops,
+  distPath,
+  fmt,
+  fromDist,
+  HOST,
+  metricSamples,
+  PIPELINE_RUN,
+  runIfMain,
+  STAGE_NAMES,
+  startServer,
+} from './lib.mjs';
+
+const TOKEN = 'bench-tracing-token-0123456789';
+const BATCH = 100;
+const MAX_COST = 0.3; // tracing may cost at most 30 % of ingest throughput
+const STEADY_RUNS_PER_SECOND = 1_000;
+const CPU = 'process_cpu_seconds_total';
+const COUNTS = [
+  'tradewatch_storage_writes_total',
+  'tradewatch_tracing_spans_started_total',
+  'tradewatch_tracing_spans_exported_total',
+  'tradewatch_tracing_spans_dropped_total',
+  'tradewatch_tracing_span_export_failures_total',
+  CPU,
+];
+
+/** An OTLP/HTTP endpoint that accepts and forgets: the trace backend is not what is measured. */
+async function startSink() {
+  let requests = 0;
+  let bytes = 0;
+  const server = createServer((req, res) => {
+    req.on('data', (chunk) => (bytes += chunk.length));
+    req.on('end', () => {
+      requests++;
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, HOST, resolve));
+  return {
+    url: `http://${HOST}:${server.address().port}`,
+    stats: () => ({ requests, bytes }),
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+const exporterEnv = (otel) => (port) => ({
+  TRADEWATCH_HOST: HOST,
+  TRADEWATCH_PORT: String(port),
+  TRADEWATCH_INGEST_TOKEN: TOKEN,
+  TRADEWATCH_LOG_LEVEL: 'warn',
+  TRADEWATCH_RATE_LIMIT__INGEST_REQUESTS: '0',
+  TRADEWATCH_STORAGE__PGLITE_DATA_DIR: 'memory://',
+  ...otel,
+});
+
+function drive(port, seconds, overallRate) {
+  const makeBody = bodyFactory('pipeline_run', BATCH);
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: `http://${HOST}:${port}/v1/pipeline-runs`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        connections: overallRate ? 2 : 4,
+        duration: seconds,
+        ...(overallRate ? { overallRate } : {}),
+        requests: [{ setupRequest: (req) => ({ ...req, body: makeBody() }) }],
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+  });
+}
+
+/**
+ * The exporter's counts once every span started so far has been exported, dropped or failed
+ * (polled; gives up after 15 s and returns what it has), so a window's counts are its own.
+ */
+async function drained(port) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const c = await metricSamples(port, COUNTS);
+    const settled =
+      c.tradewatch_tracing_spans_exported_total +
+      c.tradewatch_tracing_spans_dropped_total +
+      c.tradewatch_tracing_span_export_failures_total;
+    if (settled >= c.tradewatch_tracing_spans_started_total || Date.now() > deadline) return c;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** One timed run: runs accepted and stored per second, CPU seconds per 1,000 accepted runs. */
+async function measure(server, seconds, overallRate) {
+  const before = await metricSamples(server.running.port, COUNTS);
+  const r = await drive(server.running.port, seconds, overallRate);
+  const after = await metricSamples(server.running.port, COUNTS);
+  const refused = r.statusCodeStats?.['503']?.count ?? 0;
+  if (r.non2xx > refused || r.errors > 0) {
+    throw new Error(`${server.name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  }
+  const accepted = r['2xx'] * BATCH;
+  const stored = after.tradewatch_storage_writes_total - before.tradewatch_storage_writes_total;
+  return {
+    accepted: accepted / r.duration,
+    stored: stored / r.duration,
+    sustained: Math.min(accepted, stored) / r.duration,
+    cpuPerThousand: ((after[CPU] - before[CPU]) / Math.max(accepted, 1)) * 1000,
+    p99: r.latency.p99,
+  };
+}
+
+async function sdkCost(quick) {
+  const { createTradewatch } = await fromDist('sdk/index.js');
+  const provider = new TracerProvider({
+    sampler: new AlwaysOnSampler(),
+    spanProcessors: [
+      new BatchSpanProcessor({
+        exporter: { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} },
+        maxQueueSize: 65_536,
+        maxExportBatchSize: 4_096,
+        scheduledDelayMillis: 200,
+      }),
+    ],
+  });
+  const off = createTradewatch({ defaultMetrics: false });
+  const on = createTradewatch({ defaultMetrics: false, tracer: provider.getTracer('bench') });
+  const [price] = PIPELINE_RUN.stages.slice(1);
+  const stageLoop = (tw) => (n) => {
+    const run = tw.startPipelineRun('discovery');
+    for (let i = 0; i < n; i++) {
+      const stage = run.startStage(STAGE_NAMES[i % 5], price.symbols_input);
+      stage.eliminate('price_too_high', 1432);
+      stage.end({ symbolsOutput: price.symbols_output });
+    }
+    run.end();
+  };
+  const ns = compareLoops(
+    [
+      { name: 'off', run: stageLoop(off) },
+      { name: 'on', run: stageLoop(on) },
+    ],
+    { iterations: quick ? 2_000 : 20_000, rounds: quick ? 3 : 15, warmup: 5_000, maxSeconds: 20 },
+  );
+  await provider.shutdown();
+  return ns;
+}
+
+export async function bench({ quick }) {
+  const seconds = quick ? 1 : 4;
+  const rounds = quick ? 1 : 2;
+  const sink = await startSink();
+  const script = distPath('main.js');
+  const servers = [
+    { name: 'tracing off', env: { OTEL_SDK_DISABLED: 'true' } },
+    {
+      name: 'tracing on',
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: 'always_on' },
+    },
+  ];
+  const best = new Map();
+  let steady;
+  try {
+    for (const server of servers) {
+      server.running = await startServer(script, {
+        env: exporterEnv(server.env),
+        readyPath: '/readyz',
+        readyStatus: 200,
+      });
+    }
+    for (let round = -1; round < rounds; round++) {
+      for (const server of servers) {
+        const m = await measure(server, round < 0 ? 1 : seconds);
+        if (round >= 0 && !(best.get(server.name)?.sustained >= m.sustained))
+          best.set(server.name, m);
+      }
+    }
+    const on = servers[1];
+    const before = await drained(on.running.port);
+    const steadySeconds = quick ? 2 : 10;
+    steady = await measure(on, steadySeconds, STEADY_RUNS_PER_SECOND / BATCH);
+    const after = await drained(on.running.port);
+    const delta = (name) => after[name] - before[name];
+    steady.started = delta('tradewatch_tracing_spans_started_total');
+    steady.exported = delta('tradewatch_tracing_spans_exported_total');
+    steady.dropped = delta('tradewatch_tracing_spans_dropped_total');
+    steady.failed = delta('tradewatch_tracing_span_export_failures_total');
+  } finally {
+    for (const server of servers) await server.running?.stop();
+    await sink.close();
+  }
+  const sdk = await sdkCost(quick);
+
+  const off = best.get('tracing off');
+  const on = best.get('tracing on');
+  const throughputRatio = on.sustained / off.sustained;
+  const cpuRatio = off.cpuPerThousand / on.cpuPerThousand;
+  const row = (name, m) => [
+    name,
+    fmt.int(m.accepted),
+    fmt.int(m.stored),
+    fmt.int(m.sustained),
+    m.cpuPerThousand.toFixed(3),
+    String(m.p99),
+  ];
+  return {
+    title: 'Tracing: what OpenTelemetry costs ingest and the SDK',
+    tables: [
+      {
+        caption: `POST /v1/pipeline-runs, batches of ${BATCH} runs of document 000, autocannon on loopback, best of ${rounds} × ${seconds} s per exporter, the two taking turns. "tracing on": every trace sampled (always_on) and exported over OTLP/HTTP protobuf to a sink on loopback — a request span, a run span and one span per stage (7 per run). CPU: the exporter process's own (process_cpu_seconds_total) per 1,000 accepted runs.`,
+        headers: [
+          'exporter',
+          'accepted runs/s',
+          'stored runs/s',
+          'sustained runs/s',
+          'CPU s / 1k runs',
+          'p99 ms',
+        ],
+        rows: [row('tracing off', off), row('tracing on', on)],
+      },
+      {
+        caption: `Steady load with tracing on: ${fmt.int(STEADY_RUNS_PER_SECOND)} runs/s offered (${STEADY_RUNS_PER_SECOND / BATCH} requests/s of ${BATCH}) for ${quick ? 2 : 10} s, counted once every span started was exported, dropped or failed.`,
+        headers: ['runs accepted/s', 'spans started', 'exported', 'dropped', 'export failures'],
+        rows: [
+          [
+            fmt.int(steady.accepted),
+            fmt.int(steady.started),
+            fmt.int(steady.exported),
+            fmt.int(steady.dropped),
+            fmt.int(steady.failed),
+          ],
+        ],
+      },
+      {
+        caption:
+          'SDK: one stage (startStage, eliminate, end), median ns per stage; "on" records a span per stage into a batch processor.',
+        headers: ['tracer', 'ns per stage'],
+        rows: [
+          ['none (global no-op)', fmt.int(sdk.off)],
+          ['recording, always sampled', fmt.int(sdk.on)],
+        ],
+      },
+    ],
+    checks: [
+      {
+        target: 'tracing costs ≤ 30 % of ingest throughput (sustained runs/s, on ÷ off ≥ 0.70)',
+        measured: `${fmt.ratio(throughputRatio)} (CPU per run: off ÷ on = ${fmt.ratio(cpuRatio)})`,
+        pass: throughputRatio >= 1 - MAX_COST,
+      },
+      {
+        target: `no span dropped at ${fmt.int(STEADY_RUNS_PER_SECOND)} pipeline runs/s`,
+        measured: `${fmt.int(steady.dropped)} dropped, ${fmt.int(steady.failed)} failed, ${fmt.int(steady.exported)} of ${fmt.int(steady.started)} exported`,
+        pass: steady.dropped === 0 && steady.failed === 0 && steady.exported === steady.started,
+      },
+      {
+        target: 'SDK stage with tracing on ≤ 5 µs',
+        measured: `${fmt.int(sdk.on)} ns (off: ${fmt.int(sdk.off)} ns)`,
+        pass: sdk.on <= 5_000,
+      },
+    ],
+  };
+}
+
+await runIfMain(import.meta, bench);

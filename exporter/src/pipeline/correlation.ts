@@ -1,0 +1,45 @@
+import type { RequestTrace } from '../tracing/correlation.js';
+import type { CorrelationRecord } from '../tracing/store.js';
+import type { PipelineRun } from './schema.js';
+import { pipelineName } from './summary.js';
+
+/** A stage may report thousands of errors; the first few say what went wrong. */
+const MAX_ERRORS_PER_STAGE = 10;
+
+/** What `GET /api/tracing/correlation/{id}` shows of the runs one request carried. */
+export function correlationRecord(
+  request: RequestTrace,
+  runs: readonly PipelineRun[],
+): CorrelationRecord {
+  return {
+    correlationId: request.correlationId,
+    traceId: request.span.spanContext().traceId,
+    requestTime: request.startTime,
+    responseTime: new Date(),
+    componentPath: 'ingest/pipeline-runs',
+    work: runs.map((run) => ({
+      pipeline_id: run.pipeline_id,
+      pipeline: pipelineName(run),
+      status: run.status,
+      start_time: run.start_time,
+      end_time: run.end_time ?? null,
+      total_duration_ms: run.total_duration_ms ?? null,
+      stages: run.stages.map((stage) => ({
+        stage_name: stage.stage_name,
+        status: stage.status,
+        duration_ms: stage.duration_ms,
+        symbols_input: stage.symbols_input,
+        symbols_output: stage.symbols_output,
+      })),
+    })),
+    errors: runs.flatMap((run) =>
+      run.stages
+        .filter((stage) => stage.status === 'failed' || (stage.errors?.length ?? 0) > 0)
+        .map((stage) => ({
+          pipeline_id: run.pipeline_id,
+          stage_name: stage.stage_name,
+          errors: (stage.errors ?? []).slice(0, MAX_ERRORS_PER_STAGE),
+        })),
+    ),
+  };
+}

@@ -1,0 +1,137 @@
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+
+/** Styles from the theme only, so light and dark follow Grafana without a colour of our own. */
+export const getStyles = (theme: GrafanaTheme2) => ({
+  panel: css({
+    display: 'flex',
+    flexDirection: 'column',
+    gap: theme.spacing(1),
+    overflow: 'hidden',
+    fontSize: theme.typography.bodySmall.fontSize,
+    color: theme.colors.text.primary,
+  }),
+  notices: css({
+    margin: 0,
+    padding: theme.spacing(0.5, 1),
+    listStyle: 'none',
+    borderLeft: `3px solid ${theme.colors.warning.main}`,
+    background: theme.colors.warning.transparent,
+    color: theme.colors.text.primary,
+  }),
+  horizontal: css({
+    flex: '1 1 auto',
+    minHeight: 0,
+    display: 'grid',
+    // the header row as tall as its text, the stage rows sharing the rest
+    gridTemplateRows: 'auto',
+    gridAutoRows: 'minmax(18px, 1fr)',
+    alignItems: 'center',
+    columnGap: theme.spacing(1.5),
+    rowGap: theme.spacing(0.5),
+  }),
+  row: css({ display: 'contents' }),
+  header: css({
+    color: theme.colors.text.secondary,
+    fontWeight: theme.typography.fontWeightMedium,
+    whiteSpace: 'nowrap',
+  }),
+  stageName: css({
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+  }),
+  number: css({
+    fontVariantNumeric: 'tabular-nums',
+    textAlign: 'right',
+    whiteSpace: 'nowrap',
+  }),
+  count: css({
+    fontVariantNumeric: 'tabular-nums',
+    textAlign: 'right',
+    whiteSpace: 'nowrap',
+    fontSize: theme.typography.body.fontSize,
+    fontWeight: theme.typography.fontWeightMedium,
+  }),
+  barCell: css({ height: '100%', minWidth: 0, display: 'flex', alignItems: 'center' }),
+  linkTarget: css({ width: '100%', height: '100%', display: 'flex', cursor: 'pointer' }),
+  trackHorizontal: css({
+    width: '100%',
+    height: '70%',
+    maxHeight: 36,
+    display: 'flex',
+    flexDirection: 'row',
+    alignItems: 'stretch',
+    background: theme.colors.background.secondary,
+    borderRadius: theme.shape.radius.default,
+    overflow: 'hidden',
+  }),
+  vertical: css({
+    flex: '1 1 auto',
+    minHeight: 0,
+    display: 'flex',
+    flexDirection: 'row',
+    gap: theme.spacing(1),
+  }),
+  column: css({
+    flex: '1 1 0',
+    minWidth: 0,
+    display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'stretch',
+    gap: theme.spacing(0.25),
+    textAlign: 'center',
+  }),
+  percentList: css({
+    display: 'flex',
+    flexDirection: 'column',
+    color: theme.colors.text.secondary,
+    fontVariantNumeric: 'tabular-nums',
+    whiteSpace: 'nowrap',
+  }),
+  trackVertical: css({
+    flex: '1 1 auto',
+    minHeight: 24,
+    width: '70%',
+    maxWidth: 72,
+    margin: '0 auto',
+    display: 'flex',
+    // survivors at the bottom, eliminations stacked above them
+    flexDirection: 'column-reverse',
+    background: theme.colors.background.secondary,
+    borderRadius: theme.shape.radius.default,
+    overflow: 'hidden',
+  }),
+  segment: css({ flex: '0 0 auto' }),
+  reason: css({ flex: '0 0 auto', opacity: 0.8 }),
+  eliminated: css({
+    flex: '0 0 auto',
+    opacity: 0.75,
+    background: `repeating-linear-gradient(135deg, ${theme.colors.border.medium} 0 4px, transparent 4px 8px)`,
+  }),
+  legend: css({
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(0.5, 1.5),
+    margin: 0,
+    padding: 0,
+    listStyle: 'none',
+    color: theme.colors.text.secondary,
+  }),
+  swatch: css({
+    display: 'inline-block',
+    width: 10,
+    height: 10,
+    marginRight: theme.spacing(0.5),
+    borderRadius: 2,
+    verticalAlign: 'middle',
+  }),
+  tooltip: css({
+    display: 'grid',
+    gridTemplateColumns: 'auto auto auto',
+    columnGap: theme.spacing(1),
+  }),
+  tooltipTitle: css({ gridColumn: '1 / -1', fontWeight: theme.typography.fontWeightMedium }),
+});
+
+export type FunnelStyles = ReturnType<typeof getStyles>;
