@@ -105,7 +105,6 @@ export async function createExporter(
   tracing.telemetry.attach(registry);
   const core = registry.registerAll(coreMetrics);
   core.buildInfo.set([VERSION, process.version], 1);
-  for (const kind of INGEST_KINDS) core.ingestEvents.init(kind);
 
   const storage = await startStorage(config, registry, logger, options.storage);
   const shared = new SharedMetrics(
@@ -151,13 +150,18 @@ export async function createExporter(
       events: core.ingestEvents,
       duplicates: core.ingestDuplicates,
     },
-    write: (kind) => [
-      ingestKind(kind),
-      ingestLimit,
-      auth,
-      requireJsonType,
-      jsonBody(config.server.body_limit_bytes),
-    ],
+    write: (kind) => {
+      // Every ingest route declares its kind here at start: its series exist from then on.
+      core.ingestEvents.init(kind);
+      for (const reason of FAILURE_REASONS) core.ingestFailures.init(kind, reason);
+      return [
+        ingestKind(kind),
+        ingestLimit,
+        auth,
+        requireJsonType,
+        jsonBody(config.server.body_limit_bytes),
+      ];
+    },
     read: [perClientLimit(config.rate_limit.read_requests, window)],
   };
 
@@ -221,15 +225,6 @@ export async function createExporter(
   return exporter;
 }
 
-const INGEST_KINDS = [
-  'pipeline_run',
-  'tick',
-  'source_heartbeat',
-  'price',
-  'recommendation',
-  'ranking',
-];
-
 /** The domains over the shared tables (document 000 sections 2 to 4, document 003 section 3). */
 const LEARNING_DOMAINS: readonly HttpDomain[] = [
   recommendationsDomain,
@@ -239,7 +234,23 @@ const LEARNING_DOMAINS: readonly HttpDomain[] = [
   alertsDomain,
 ];
 
-function failureReason(err: unknown): string {
+/** Why ingest refused a request: the `reason` label of tradewatch_ingest_failures_total. */
+const FAILURE_REASONS = [
+  'invalid',
+  'malformed_json',
+  'too_large',
+  'unauthorized',
+  'forbidden',
+  'rate_limited',
+  'unsupported_media_type',
+  'storage_buffer_full',
+  'storage_stopped',
+  'conflict',
+  'other',
+] as const;
+type FailureReason = (typeof FAILURE_REASONS)[number];
+
+function failureReason(err: unknown): FailureReason {
   const code = (err as { code?: string; type?: string }).code;
   const type = (err as { type?: string }).type;
   if (type === 'entity.too.large') return 'too_large';

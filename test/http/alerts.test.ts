@@ -406,7 +406,7 @@ describe.each(BACKENDS)('alert history and manual alerts over HTTP on $name', (b
     expect(
       sampleValue(text, 'tradewatch_alerts_alertmanager_circuit_breaker_state', { state: 'open' }),
     ).toBe(1);
-    expect(sampleValue(text, 'tradewatch_alerts_manual_queued')).toBe(2);
+    expect(sampleValue(text, 'tradewatch_alerts_manual_pending')).toBe(2);
 
     await am.start();
     await handle.outbox!.drained(10_000);
@@ -415,7 +415,7 @@ describe.each(BACKENDS)('alert history and manual alerts over HTTP on $name', (b
     expect(await count('manual_alerts')).toBe(0);
     expect(handle.calls!.breaker.state).toBe('closed');
     text = await alertMetricsText();
-    expect(sampleValue(text, 'tradewatch_alerts_manual_queued')).toBe(0);
+    expect(sampleValue(text, 'tradewatch_alerts_manual_pending')).toBe(0);
     expect(sampleValue(text, 'tradewatch_alerts_manual_queued_total', { kind: 'pipeline' })).toBe(
       1,
     );

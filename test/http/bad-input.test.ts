@@ -501,6 +501,7 @@ describe('rate limits (configured through the environment)', () => {
       const beat = { timestamp: `2025-09-03T14:${minute}:00Z` };
       expect((await postJson(limited.url, SOURCE, beat)).status).toBe(200);
     }
+    await limited.exporter.shared.refresh(); // the leader's first refresh adds gauges of its own
     const before = await stableMetrics(limited.url);
     expectLimited(await postJson(limited.url, SOURCE, { timestamp: '2025-09-03T14:33:00Z' }));
     expectLimited(await postJson(limited.url, TICKS, seedSnapshot()));

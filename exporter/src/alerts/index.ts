@@ -40,7 +40,6 @@ export function createAlertsDomain(
     }
     families.acknowledgements.init();
     families.logWriteFailures.init();
-    for (const kind of ['alert_webhook', 'alert_ack', 'manual_alert']) ctx.ingest.events.init(kind);
 
     let alertmanager: { client: AlertmanagerClient; calls: GuardedCalls } | undefined;
     let outbox: ManualAlertOutbox | undefined;

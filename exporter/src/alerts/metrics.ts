@@ -42,8 +42,8 @@ export const alertMetrics = {
     help: 'Manual alerts Alertmanager refused (4xx): dropped from the queue, since a retry cannot succeed.',
     labelNames: ['kind'],
   },
-  manualQueued: {
-    name: 'tradewatch_alerts_manual_queued',
+  manualPending: {
+    name: 'tradewatch_alerts_manual_pending',
     type: 'gauge',
     help: 'Manual alerts waiting in the retry queue of this replica.',
     labelNames: [],

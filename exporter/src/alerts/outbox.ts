@@ -54,7 +54,7 @@ export class ManualAlertOutbox {
   private wake: (() => void) | undefined;
 
   constructor(private readonly o: OutboxOptions) {
-    o.families.manualQueued.set([], 0);
+    o.families.manualPending.set([], 0);
   }
 
   /** Loads the alerts a previous process left queued and starts retrying them. */
@@ -229,7 +229,7 @@ export class ManualAlertOutbox {
   }
 
   private updateGauge(): void {
-    this.o.families.manualQueued.set([], this.queue.size);
+    this.o.families.manualPending.set([], this.queue.size);
   }
 
   private sleep(ms: number): Promise<void> {

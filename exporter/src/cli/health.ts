@@ -83,7 +83,7 @@ export function healthChecks(
   const open = samplesOf(families, 'tradewatch_alerts_alertmanager_circuit_breaker_state').find(
     (s) => s.labels.state === 'open' && s.value === 1,
   );
-  const queued = value('tradewatch_alerts_manual_queued', 0);
+  const queued = value('tradewatch_alerts_manual_pending', 0);
   if (open || queued > 0) {
     add('alert delivery', 'warn', `${open ? 'breaker open, ' : ''}${queued} manual alerts queued`);
   }

@@ -1,3 +1,9 @@
+import type {
+  BaselineInput,
+  ImportanceInput,
+  OutcomeInput,
+  PredictionInput,
+} from '../drift/schema.js';
 import type { PipelineRun } from '../pipeline/schema.js';
 import type { PriceUpdate } from '../prices/schema.js';
 import type { RankingInput } from '../ranking/schema.js';
@@ -6,7 +12,11 @@ import type { SourceHeartbeat } from '../sources/schema.js';
 import type { EngineSnapshot } from '../trading/schema.js';
 
 export type {
+  BaselineInput,
   EngineSnapshot,
+  ImportanceInput,
+  OutcomeInput,
+  PredictionInput,
   PipelineRun,
   PriceUpdate,
   RankingInput,
@@ -70,6 +80,26 @@ export class TradewatchClient {
     return this.post('/v1/rankings', lists);
   }
 
+  /** Model predictions in document 002's shape (features, prediction, confidence, actual). */
+  sendPredictions(predictions: PredictionInput | PredictionInput[]): Promise<SendResult> {
+    return this.post('/v1/predictions', predictions);
+  }
+
+  /** Actuals that arrive after their predictions, by `prediction_id`. */
+  sendOutcomes(outcomes: OutcomeInput | OutcomeInput[]): Promise<SendResult> {
+    return this.post('/v1/outcomes', outcomes);
+  }
+
+  /** Sets a model's drift reference: `{ from, to }` of stored predictions, or `{ predictions }`. */
+  setBaseline(model: string, baseline: BaselineInput): Promise<SendResult> {
+    return this.post(`/v1/models/${encodeURIComponent(model)}/baseline`, baseline);
+  }
+
+  /** Feature importances and ensemble member weights of a model. */
+  sendImportance(model: string, importance: ImportanceInput): Promise<SendResult> {
+    return this.post(`/v1/models/${encodeURIComponent(model)}/importance`, importance);
+  }
+
   private async post(path: string, body: unknown): Promise<SendResult> {
     try {
       const response = await fetch(`${this.baseUrl}${path}`, {
@@ -85,7 +115,8 @@ export class TradewatchClient {
       if (response.ok) {
         return {
           ok: true,
-          accepted: Number(payload.accepted ?? 0),
+          // Baselines and importances answer with what they set, not an accepted count.
+          accepted: Number(payload.accepted ?? 1),
           duplicates: Number(payload.duplicates ?? 0),
         };
       }

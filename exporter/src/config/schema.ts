@@ -248,21 +248,6 @@ export const ConfigSchema = Type.Object(
     ),
     alerts: Type.Object(
       {
-        /** Who is notified; the Alertmanager routing tree is generated from this list. */
-        recipients: Type.Array(
-          Type.Object(
-            {
-              name: Identifier,
-              channel: Enum(['email', 'slack', 'webhook', 'pagerduty', 'telegram']),
-              address: Type.String({ minLength: 1 }),
-              severities: Type.Array(Enum(['critical', 'warning', 'info']), {
-                default: ['critical', 'warning'],
-              }),
-            },
-            Strict,
-          ),
-          { default: [] },
-        ),
         /** Alertmanager's base URL: manual alerts, acknowledgements (silences); none: those answer 503. */
         alertmanager_url: Type.Optional(Type.String({ pattern: '^https?://[^\\s/?#]+[^\\s]*$' })),
         /** Where the webhook's history is appended as `<date>.jsonl` (document 001's alert log). */

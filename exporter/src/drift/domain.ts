@@ -5,7 +5,7 @@ import type { DriftConfig } from './config.js';
 import { driftMetrics } from './metrics.js';
 import { ModelMonitor } from './monitor.js';
 import { publish, publishThresholds } from './publish.js';
-import { driftRoutes, INGEST_KINDS } from './routes.js';
+import { driftRoutes } from './routes.js';
 import { pruneBefore } from './store.js';
 
 export { driftMetrics } from './metrics.js';
@@ -44,7 +44,6 @@ export function createDriftDomain(options: DriftDomainOptions = {}): HttpDomain 
     checkDriftConfig(config);
     const families = ctx.registry.registerAll(driftMetrics);
     publishThresholds(families, config);
-    for (const kind of INGEST_KINDS) ctx.ingest.events.init(kind);
     const monitor = new ModelMonitor(config, ctx.storage.buffer, families);
     try {
       await monitor.load(ctx.storage.db);

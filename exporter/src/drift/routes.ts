@@ -11,7 +11,7 @@ import {
   predictionValidator,
 } from './schema.js';
 
-export const INGEST_KINDS = ['prediction', 'outcome', 'baseline', 'importance'] as const;
+type IngestKind = 'prediction' | 'outcome' | 'baseline' | 'importance';
 
 const MODEL = new RegExp(IDENTIFIER_PATTERN);
 
@@ -26,7 +26,7 @@ function modelParam(req: Request): string {
 /** One object (not a batch), validated whole, then applied to the model named in the path. */
 function modelHandler<T>(
   ctx: DomainContext,
-  kind: (typeof INGEST_KINDS)[number],
+  kind: IngestKind,
   validate: Validator<T>,
   apply: (model: string, body: T) => Promise<unknown>,
 ): RequestHandler {

@@ -87,7 +87,6 @@ export function recommendationRoutes(ctx: DomainContext, deps: RecommendationRou
 
 function ingestRecommendations(ctx: DomainContext, deps: RecommendationRouteDeps): RequestHandler {
   const validator = recommendationValidator(ctx.config);
-  ctx.ingest.events.init(KIND);
   ctx.ingest.duplicates.init(KIND);
   return async (req: Request, res) => {
     const isBatch = Array.isArray(req.body);

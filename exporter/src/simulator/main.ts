@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util';
 import { TradewatchClient } from '../client/index.js';
 import { DEFAULT_CONTROL_PORT, startControlServer } from './control.js';
 import { FAULT_NAMES, FaultSwitch, isFaultName, type FaultName } from './faults.js';
-import { ModelClient } from './models.js';
 import { Simulator } from './run.js';
 
 const USAGE = `Usage: tradewatch-simulator [options]
@@ -101,9 +100,10 @@ async function main(): Promise<void> {
     log(`cannot open the control port ${args.controlPort}: ${(err as Error).message}`);
     process.exit(1);
   }
+  const client = new TradewatchClient({ baseUrl: args.url, token: args.token });
   const simulator = new Simulator({
-    client: new TradewatchClient({ baseUrl: args.url, token: args.token }),
-    models: new ModelClient({ baseUrl: args.url, token: args.token }),
+    client,
+    models: client,
     seed: args.seed,
     faults,
     tickIntervalMs: args.tickMs,

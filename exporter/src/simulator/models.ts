@@ -1,4 +1,4 @@
-import type { SendResult } from '../client/index.js';
+import type { BaselineInput, PredictionInput, SendResult } from '../client/index.js';
 import type { ActiveFaults } from './faults.js';
 import type { Rng } from './random.js';
 
@@ -10,21 +10,22 @@ import type { Rng } from './random.js';
  * chi-square tests flag those features, and the classifier's accuracy drops.
  */
 
-/** What the simulator needs to send predictions (the exporter's model-monitoring endpoints). */
+/** What the simulator needs to send predictions (TradewatchClient has it). */
 export interface ModelSender {
-  sendPredictions(predictions: object[]): Promise<SendResult>;
-  setBaseline(model: string, body: object): Promise<SendResult>;
+  sendPredictions(predictions: PredictionInput[]): Promise<SendResult>;
+  setBaseline(model: string, baseline: BaselineInput): Promise<SendResult>;
 }
 
 export const MODELS = ['move_classifier', 'return_regressor'] as const;
 export type ModelName = (typeof MODELS)[number];
 
-interface Market {
+// A type, not an interface: it must fit the `features` record of a prediction.
+type Market = {
   momentum: number;
   volume_ratio: number;
   volatility: number;
   regime: string;
-}
+};
 
 function market(rng: Rng, drifted: boolean): Market {
   return {
@@ -39,7 +40,12 @@ function market(rng: Rng, drifted: boolean): Market {
  * One prediction of `model` with its outcome: the truth follows the features the same way in
  * both regimes, but the models learnt a rule that only holds before the shift.
  */
-export function prediction(rng: Rng, model: ModelName, faults: ActiveFaults, time: Date): object {
+export function prediction(
+  rng: Rng,
+  model: ModelName,
+  faults: ActiveFaults,
+  time: Date,
+): PredictionInput {
   const drifted = faults.has('drift');
   const m = market(rng, drifted);
   const truth = 0.01 * m.momentum - 0.5 * m.volatility + rng.normal(0, 0.01);
@@ -60,49 +66,12 @@ export function prediction(rng: Rng, model: ModelName, faults: ActiveFaults, tim
 }
 
 /** A baseline given as data: predictions of the calm market, before any fault. */
-export function baseline(rng: Rng, model: ModelName, size: number, time: Date): object {
+export function baseline(rng: Rng, model: ModelName, size: number, time: Date): BaselineInput {
   const calm: ActiveFaults = new Set();
   const predictions = Array.from({ length: size }, () => {
-    const p = prediction(rng, model, calm, time) as Record<string, unknown>;
-    return { ...p, model_name: undefined };
+    // A baseline's predictions are the model's by the URL; they carry no model_name.
+    const { model_name, ...item } = prediction(rng, model, calm, time);
+    return item;
   });
   return { predictions };
-}
-
-/** Posts to the model endpoints the way TradewatchClient posts to the others. */
-export class ModelClient implements ModelSender {
-  constructor(private readonly options: { baseUrl: string; token: string; timeoutMs?: number }) {}
-
-  sendPredictions(predictions: object[]): Promise<SendResult> {
-    return this.post('/v1/predictions', predictions);
-  }
-
-  setBaseline(model: string, body: object): Promise<SendResult> {
-    return this.post(`/v1/models/${encodeURIComponent(model)}/baseline`, body);
-  }
-
-  private async post(path: string, body: unknown): Promise<SendResult> {
-    try {
-      const response = await fetch(`${this.options.baseUrl.replace(/\/+$/, '')}${path}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${this.options.token}`,
-        },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
-      });
-      const payload = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-      if (response.ok) {
-        return {
-          ok: true,
-          accepted: Number(payload.accepted ?? 1),
-          duplicates: Number(payload.duplicates ?? 0),
-        };
-      }
-      return { ok: false, status: response.status, error: String(payload.message ?? '') };
-    } catch (err) {
-      return { ok: false, status: undefined, error: (err as Error).message };
-    }
-  }
 }

@@ -30,9 +30,8 @@ function readyReply(ready: WorkerReady): WorkerReply {
 
 /** The error as the worker saw it, with its SQLSTATE and fields, so callers can classify it. */
 function toError(data: ErrorData): Error {
-  const err = new Error(String(data.message ?? 'PGlite failed'));
-  const { message: _message, stack: _stack, ...fields } = data;
-  return Object.assign(err, fields);
+  const { message, ...fields } = data;
+  return Object.assign(new Error(String(message ?? 'PGlite failed')), fields);
 }
 
 /**

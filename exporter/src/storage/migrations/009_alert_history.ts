@@ -18,7 +18,6 @@ export const alertHistory: Migration = {
   name: 'alert_history',
   sql: `
 ALTER TABLE alerts ADD COLUMN generator_url TEXT;
-CREATE INDEX idx_alerts_status_received_at ON alerts(status, received_at);
 
 CREATE TABLE alert_notifications (
     fingerprint TEXT NOT NULL,
