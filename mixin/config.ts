@@ -181,10 +181,10 @@ export const config = {
   /** Read by the dashboards only. */
   dashboards: {
     /**
-     * Panel type of the discovery funnel: a bar gauge (built into Grafana) until the
-     * `tradewatch-funnel-panel` plugin of grafana-plugin/ is installed where the dashboards go.
+     * Panel type of the discovery funnel: the `tradewatch-funnel-panel` plugin of grafana-plugin/
+     * (the stack's Grafana loads it); `bargauge` for a Grafana without the plugin.
      */
-    funnelPanel: 'bargauge' as 'bargauge' | 'tradewatch-funnel-panel',
+    funnelPanel: 'tradewatch-funnel-panel' as 'bargauge' | 'tradewatch-funnel-panel',
   },
 } as const;
 
