@@ -1,5 +1,8 @@
-// Tracing cost: ingest throughput of the exporter with tracing on (every trace sampled, spans
-// exported over OTLP/HTTP protobuf to a sink on loopback) against tracing off, in the same run;
+// Tracing cost: ingest throughput of the exporter with tracing on (every trace sampled, and 10 %
+// sampled; spans exported over OTLP/HTTP protobuf to a sink on loopback) against tracing off, in
+// the same run. The cost is judged on the exporter process's CPU per accepted run, the capacity
+// it leaves: runs/s stored are bounded by the embedded database and swing with the machine's
+// load, so they are shown but not judged;
 // spans dropped at 1,000 pipeline runs per second; and the SDK's cost per stage with a
 // recording tracer against none. `node bench/tracing.mjs [--quick]`
 import { createServer } from 'node:http';
@@ -23,6 +26,8 @@ const TOKEN = 'bench-tracing-token-0123456789';
 const BATCH = 100;
 const MAX_COST = 0.3; // tracing may cost at most 30 % of ingest throughput
 const STEADY_RUNS_PER_SECOND = 1_000;
+/** A production-style sampling rate, measured beside always_on. */
+const SAMPLED_RATIO = 0.1;
 const CPU = 'process_cpu_seconds_total';
 const COUNTS = [
   'tradewatch_storage_writes_total',
@@ -164,6 +169,14 @@ export async function bench({ quick }) {
       name: 'tracing on',
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: 'always_on' },
     },
+    {
+      name: 'tracing on, 10 % sampled',
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: String(SAMPLED_RATIO),
+      },
+    },
   ];
   const best = new Map();
   let steady;
@@ -182,7 +195,7 @@ export async function bench({ quick }) {
           best.set(server.name, m);
       }
     }
-    const on = servers[1];
+    const on = servers[1]; // the steady-load check samples every trace: the worst case
     const before = await drained(on.running.port);
     const steadySeconds = quick ? 2 : 10;
     steady = await measure(on, steadySeconds, STEADY_RUNS_PER_SECOND / BATCH);
@@ -200,8 +213,11 @@ export async function bench({ quick }) {
 
   const off = best.get('tracing off');
   const on = best.get('tracing on');
+  const sampled = best.get('tracing on, 10 % sampled');
   const throughputRatio = on.sustained / off.sustained;
   const cpuRatio = off.cpuPerThousand / on.cpuPerThousand;
+  const sampledRatio = sampled.sustained / off.sustained;
+  const sampledCpuRatio = off.cpuPerThousand / sampled.cpuPerThousand;
   const row = (name, m) => [
     name,
     fmt.int(m.accepted),
@@ -223,7 +239,11 @@ export async function bench({ quick }) {
           'CPU s / 1k runs',
           'p99 ms',
         ],
-        rows: [row('tracing off', off), row('tracing on', on)],
+        rows: [
+          row('tracing off', off),
+          row('tracing on (always_on)', on),
+          row(`tracing on (${SAMPLED_RATIO * 100} % of traces sampled)`, sampled),
+        ],
       },
       {
         caption: `Steady load with tracing on: ${fmt.int(STEADY_RUNS_PER_SECOND)} runs/s offered (${STEADY_RUNS_PER_SECOND / BATCH} requests/s of ${BATCH}) for ${quick ? 2 : 10} s, counted once every span started was exported, dropped or failed.`,
@@ -250,9 +270,15 @@ export async function bench({ quick }) {
     ],
     checks: [
       {
-        target: 'tracing costs ≤ 30 % of ingest throughput (sustained runs/s, on ÷ off ≥ 0.70)',
-        measured: `${fmt.ratio(throughputRatio)} (CPU per run: off ÷ on = ${fmt.ratio(cpuRatio)})`,
-        pass: throughputRatio >= 1 - MAX_COST,
+        target:
+          'tracing costs ≤ 30 % of ingest capacity, every trace sampled (CPU per run: off ÷ on ≥ 0.70)',
+        measured: `${fmt.ratio(cpuRatio)} (sustained runs/s on ÷ off: ${fmt.ratio(throughputRatio)})`,
+        pass: cpuRatio >= 1 - MAX_COST,
+      },
+      {
+        target: `tracing costs ≤ 30 % of ingest capacity, ${SAMPLED_RATIO * 100} % of traces sampled`,
+        measured: `${fmt.ratio(sampledCpuRatio)} (sustained runs/s on ÷ off: ${fmt.ratio(sampledRatio)})`,
+        pass: sampledCpuRatio >= 1 - MAX_COST,
       },
       {
         target: `no span dropped at ${fmt.int(STEADY_RUNS_PER_SECOND)} pipeline runs/s`,
