@@ -2,6 +2,7 @@
 // `npm run bench` (builds first), or `node bench/run.mjs [--quick] [--json results.json]`.
 // Targets are reported, never asserted: the exit code is 0 unless a benchmark itself fails.
 import { writeFileSync } from 'node:fs';
+import { bench as alerting } from './alerting.mjs';
 import { bench as drift } from './drift.mjs';
 import { bench as ingest } from './ingest.mjs';
 import { markdownTable, printMachine, printResult, QUICK } from './lib.mjs';
@@ -17,6 +18,7 @@ const BENCHMARKS = [
   ['storage', storage],
   ['drift', drift],
   ['tracing', tracing],
+  ['alerting', alerting],
 ];
 
 const started = performance.now();

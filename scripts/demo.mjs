@@ -7,22 +7,18 @@
 // $TRADEWATCH_PORT (default 9473) and $TRADEWATCH_HOST (default 127.0.0.1), logging at warn
 // level so the URLs printed here stay readable. Ctrl-C or SIGTERM stops both and exits 0;
 // if either child dies on its own, the other is stopped and the demo exits non-zero.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import {
+  EXPORTER,
+  SIMULATOR,
+  createSupervisor,
+  ensureBuilt,
+  optionValue,
+} from './lib/supervisor.mjs';
 
-const EXPORTER = fileURLToPath(new URL('../exporter/dist/main.js', import.meta.url));
-const SIMULATOR = fileURLToPath(new URL('../exporter/dist/simulator/main.js', import.meta.url));
 const STARTUP_TIMEOUT_MS = 20_000;
-const STOP_TIMEOUT_MS = 10_000;
 
-for (const file of [EXPORTER, SIMULATOR]) {
-  if (!existsSync(file)) {
-    console.error(`demo: ${file} is missing; run \`npm run build\` first (or \`npm run demo\`).`);
-    process.exit(1);
-  }
-}
+ensureBuilt('demo');
 
 const simulatorArgs = process.argv.slice(2);
 const token = randomBytes(24).toString('hex');
@@ -33,90 +29,12 @@ const exporterUrl = `http://${localHost.includes(':') ? `[${localHost}]` : local
 const controlPort = optionValue(simulatorArgs, '--control-port') ?? '9474';
 const controlUrl = `http://127.0.0.1:${controlPort}`;
 
-/** The value of `--name value` or `--name=value` in args (the last one wins, as in parseArgs). */
-function optionValue(args, name) {
-  let value;
-  args.forEach((arg, i) => {
-    if (arg === name) value = args[i + 1];
-    else if (arg.startsWith(`${name}=`)) value = arg.slice(name.length + 1);
-  });
-  return value;
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const children = new Map();
-let stopping = false;
-
-function start(name, file, args, extraEnv) {
-  const child = spawn(process.execPath, [file, ...args], {
-    env: { ...process.env, ...extraEnv, TRADEWATCH_INGEST_TOKEN: token },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  children.set(name, { child, exited });
-  void exited.then(async ({ code, signal }) => {
-    children.delete(name);
-    // On Ctrl-C the terminal signals the children too: give our own handler a moment to run.
-    await sleep(200);
-    if (stopping) return;
-    console.error(`demo: the ${name} exited unexpectedly (${signal ?? `exit code ${code}`})`);
-    void stop(typeof code === 'number' && code !== 0 ? code : 1);
-  });
-  child.once('error', (err) => {
-    if (stopping) return;
-    console.error(`demo: cannot start the ${name}: ${err.message}`);
-    void stop(1);
-  });
-  return child;
-}
-
-/** Stops whatever still runs (SIGTERM, then SIGKILL after a grace period) and exits. */
-async function stop(exitCode) {
-  if (stopping) return;
-  stopping = true;
-  const running = [...children.values()];
-  for (const { child } of running) child.kill('SIGTERM');
-  const timer = setTimeout(() => {
-    for (const { child } of running) child.kill('SIGKILL');
-  }, STOP_TIMEOUT_MS);
-  await Promise.all(running.map(({ exited }) => exited));
-  clearTimeout(timer);
-  process.exit(exitCode);
-}
-
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    if (!stopping) console.error(`\ndemo: ${signal} received, stopping the exporter and simulator`);
-    void stop(0);
-  });
-}
-
-/** Polls `url` until it answers 200, or gives up. */
-async function waitFor(url, what) {
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  while (!stopping) {
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), 1000);
-    try {
-      const response = await fetch(url, { signal: abort.signal });
-      if (response.ok) return true;
-    } catch {
-      // not listening yet
-    } finally {
-      clearTimeout(timer);
-    }
-    if (Date.now() > deadline) {
-      console.error(
-        `demo: the ${what} did not answer ${url} within ${STARTUP_TIMEOUT_MS / 1000} s`,
-      );
-      await stop(1);
-    }
-    await sleep(200);
-  }
-  return false;
-}
+const group = createSupervisor('demo');
+group.stopOnSignals((signal) => `\ndemo: ${signal} received, stopping the exporter and simulator`);
+const env = (extra) => ({ ...process.env, ...extra, TRADEWATCH_INGEST_TOKEN: token });
+const start = (name, file, args, extra) =>
+  group.start(name, process.execPath, [file, ...args], { env: env(extra) });
+const waitFor = (url, what) => group.waitFor(url, what, STARTUP_TIMEOUT_MS);
 
 start('exporter', EXPORTER, [], {
   TRADEWATCH_PORT: port,

@@ -1,7 +1,10 @@
 import express, { type Express } from 'express';
 import { collectDefaultMetrics, Registry as PromClientRegistry } from 'prom-client';
 import type { Config } from './config/schema.js';
-import { requireBearer } from './http/auth.js';
+import { requireRole, scrapeAuthorizer } from './http/auth.js';
+import { auditWrites } from './audit/log.js';
+import { auditRoutes } from './audit/routes.js';
+import { BasicUsers, TokenRegistry, type Role } from './security/tokens.js';
 import { errorHandler } from './http/errors.js';
 import { ingestKind, jsonBody, requireJsonType } from './http/ingest.js';
 import { isScrape, metricsEndpoint } from './http/metrics-endpoint.js';
@@ -126,14 +129,30 @@ export async function createExporter(
   app.use(correlateRequests(tracing.tracer));
 
   const window = config.rate_limit.window_seconds;
-  const auth = requireBearer(config.ingest.tokens);
-  if (config.ingest.tokens.length === 0) {
+  const tokens = TokenRegistry.fromConfig(config);
+  if (tokens.size === 0) {
     logger.warn(
       { component: 'ingest' },
-      'no ingest token configured: ingest answers 401 until one is set',
+      'no token configured: ingest and admin routes answer 401 until one is set',
     );
   }
+  const writerAuth = requireRole(tokens, 'writer');
+  const adminAuth = requireRole(tokens, 'admin');
+  const readLimit = perClientLimit(config.rate_limit.read_requests, window);
   const ingestLimit = perClientLimit(config.rate_limit.ingest_requests, window);
+  const writeRoute = (kind: string, role: Role): express.RequestHandler[] => {
+    // Every ingest route declares its kind here at start: its series exist from then on.
+    core.ingestEvents.init(kind);
+    for (const reason of FAILURE_REASONS) core.ingestFailures.init(kind, reason);
+    return [
+      ingestKind(kind),
+      ingestLimit,
+      role === 'admin' ? adminAuth : writerAuth,
+      auditWrites(storage.buffer, kind, logger),
+      requireJsonType,
+      jsonBody(config.server.body_limit_bytes),
+    ];
+  };
   const ctx: DomainContext = {
     config,
     registry,
@@ -150,22 +169,18 @@ export async function createExporter(
       events: core.ingestEvents,
       duplicates: core.ingestDuplicates,
     },
-    write: (kind) => {
-      // Every ingest route declares its kind here at start: its series exist from then on.
-      core.ingestEvents.init(kind);
-      for (const reason of FAILURE_REASONS) core.ingestFailures.init(kind, reason);
-      return [
-        ingestKind(kind),
-        ingestLimit,
-        auth,
-        requireJsonType,
-        jsonBody(config.server.body_limit_bytes),
-      ];
-    },
-    read: [perClientLimit(config.rate_limit.read_requests, window)],
+    write: (kind) => writeRoute(kind, 'writer'),
+    admin: (kind) => writeRoute(kind, 'admin'),
+    read: [readLimit, requireRole(tokens, 'reader', config.auth.require_reader)],
+    adminRead: [readLimit, adminAuth],
   };
 
   const serveMetrics = metricsEndpoint(registry);
+  const scrapeAllowed = scrapeAuthorizer(
+    config.auth.metrics.require_auth,
+    tokens,
+    new BasicUsers(config.auth.metrics.basic_auth),
+  );
   const exporter: Exporter = {
     ...domains,
     app,
@@ -173,6 +188,13 @@ export async function createExporter(
       if (!isScrape(req)) return void app(req, res);
       res.setHeader(CORRELATION_HEADER, newCorrelationId());
       observeResponse(core.httpRequests, core.httpDuration, req, res, () => '/metrics');
+      if (!scrapeAllowed(req)) {
+        res.statusCode = 401;
+        res.setHeader('WWW-Authenticate', 'Bearer, Basic realm="tradewatch"');
+        res.setHeader('Content-Type', 'application/json; charset=utf-8');
+        res.end(JSON.stringify({ error: 'unauthorized', message: 'scraping needs credentials' }));
+        return;
+      }
       serveMetrics(req, res).catch((err: unknown) => {
         logger.error({ component: 'http', err }, 'scrape failed');
         res.destroy();
@@ -201,6 +223,7 @@ export async function createExporter(
   app.use(sourceRoutes(ctx, domains.sources));
   app.use(priceRoutes(ctx));
   app.use(tracingRoutes(ctx));
+  app.use(auditRoutes(ctx));
   for (const domain of options.domains ?? LEARNING_DOMAINS) app.use(await domain(ctx));
   shared.start();
 

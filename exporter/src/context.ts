@@ -33,10 +33,20 @@ export interface DomainContext {
   /** Spans for the work a request carries, under the request's span (`currentRequest()`). */
   tracer: Tracer;
   ingest: IngestDeps;
-  /** Middleware for an ingest route of this kind: rate limit, writer auth, JSON body. */
+  /**
+   * Middleware for an ingest route of this kind: rate limit, writer role (docs/security.md),
+   * audit record, JSON body.
+   */
   write(kind: string): RequestHandler[];
-  /** Middleware for read routes: the per-client read rate limit. */
+  /**
+   * Middleware for a write route that needs the admin role (baselines, manual alerts,
+   * acknowledgements): as `write`, with the admin role.
+   */
+  admin(kind: string): RequestHandler[];
+  /** Middleware for read routes: the per-client read rate limit, reader role when required. */
   read: RequestHandler[];
+  /** Middleware for read routes only admins may use (the audit log): read limit, admin role. */
+  adminRead: RequestHandler[];
 }
 
 export type HttpDomain = (ctx: DomainContext) => Router | Promise<Router>;

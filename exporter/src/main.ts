@@ -28,9 +28,15 @@ async function main(): Promise<void> {
       host: config.server.host,
       port: config.server.port,
       shutdownTimeoutSeconds: config.server.shutdown_timeout_seconds,
+      tls: config.server.tls && {
+        certFile: config.server.tls.cert_file,
+        keyFile: config.server.tls.key_file,
+        reloadIntervalSeconds: config.server.tls.reload_interval_seconds,
+      },
     },
     logger,
   );
+  process.on('SIGHUP', () => running.reloadTls());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info({ component: 'monitoring', signal }, 'signal received');

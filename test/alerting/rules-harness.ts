@@ -137,3 +137,31 @@ export function boundary(
     { alert, at, fires: [{ labels, description }] },
   ];
 }
+
+export interface TestRuleTiming {
+  /** Every group's evaluation interval, e.g. `1s`. */
+  interval: string;
+  /**
+   * The `for` of each alert, given its generated `for` and name; undefined in or out means
+   * none (the alert fires at the first evaluation that finds it). Default: as generated.
+   */
+  for?: (generated: string | undefined, alert: string) => string | undefined;
+}
+
+/**
+ * A generated rule file (`alerts.yml`, `recording.yml`) re-rendered for a live test: shorter
+ * group intervals and `for` durations, every expression, label and annotation as generated.
+ */
+export function renderRulesForTest(file: string, timing: TestRuleTiming): string {
+  const groups = readGroups<Record<string, unknown>>(file).map((g) => ({
+    ...g,
+    interval: timing.interval,
+    rules: g.rules.map((r) => {
+      if (typeof r.alert !== 'string' || !timing.for) return r;
+      const { for: generated, ...rest } = r as { for?: string };
+      const wanted = timing.for(generated, r.alert);
+      return wanted === undefined ? rest : { ...r, for: wanted };
+    }),
+  }));
+  return stringify({ groups });
+}

@@ -12,6 +12,14 @@ export interface PrometheusOptions {
   features?: string[];
   /** Rule files, by absolute path. */
   ruleFiles?: string[];
+  /** Rule evaluation interval (default: the scrape interval); a rule group's own `interval` wins. */
+  evaluationIntervalSeconds?: number;
+  /** Alertmanagers (`http://host:port`) every firing and resolved alert is sent to. */
+  alertmanagers?: string[];
+  /** Job name of the scrape config (default `tradewatch`, the mixin's selector). */
+  job?: string;
+  /** Further command-line flags, e.g. `--rules.alert.resend-delay=5s`. */
+  args?: string[];
 }
 
 export interface RunningPrometheus {
@@ -21,6 +29,8 @@ export interface RunningPrometheus {
   /** Polls `check` every 250 ms until it returns a value other than undefined. */
   waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs?: number): Promise<T>;
   stop(): Promise<void>;
+  /** The last 20,000 characters Prometheus logged, for failure messages. */
+  log(): string;
 }
 
 /** A free TCP port on loopback (Prometheus cannot report the port it got for :0). */
@@ -42,10 +52,21 @@ export function freePort(): Promise<number> {
 export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'tw-prometheus-'));
   const interval = `${options.scrapeIntervalSeconds ?? 1}s`;
+  const evaluation = `${options.evaluationIntervalSeconds ?? options.scrapeIntervalSeconds ?? 1}s`;
+  const alertmanagers = (options.alertmanagers ?? []).map((u) => new URL(u).host);
   const config = {
-    global: { scrape_interval: interval, evaluation_interval: interval },
+    global: { scrape_interval: interval, evaluation_interval: evaluation },
     rule_files: options.ruleFiles ?? [],
-    scrape_configs: [{ job_name: 'tradewatch', static_configs: [{ targets: options.targets }] }],
+    scrape_configs: [
+      { job_name: options.job ?? 'tradewatch', static_configs: [{ targets: options.targets }] },
+    ],
+    ...(alertmanagers.length > 0
+      ? {
+          alerting: {
+            alertmanagers: [{ api_version: 'v2', static_configs: [{ targets: alertmanagers }] }],
+          },
+        }
+      : {}),
   };
   await writeFile(join(dir, 'prometheus.yml'), JSON.stringify(config));
   const port = await freePort();
@@ -57,6 +78,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       ...(options.features ?? []).map((f) => `--enable-feature=${f}`),
+      ...(options.args ?? []),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -102,5 +124,5 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     await stop();
     throw err;
   });
-  return { url, api, waitFor, stop };
+  return { url, api, waitFor, stop, log: () => log };
 }

@@ -72,8 +72,9 @@ describe('a PostgreSQL outage: buffered, refused when full, stored once on recov
   it('answers 503 with Retry-After once the buffer is full and loses no accepted run', async () => {
     const tw = await startExporter({
       DATABASE_URL: url,
-      // Each post writes twice: the run and its correlation record (docs/tracing.md).
-      TRADEWATCH_STORAGE__BUFFER_SIZE: '10',
+      // Each post writes three times: the run, its correlation record (docs/tracing.md) and
+      // its audit row (docs/security.md; a refused post's audit row goes to the log instead).
+      TRADEWATCH_STORAGE__BUFFER_SIZE: '15',
       TRADEWATCH_STORAGE__FLUSH_INTERVAL_MS: '10',
     });
     try {
@@ -97,7 +98,7 @@ describe('a PostgreSQL outage: buffered, refused when full, stored once on recov
       expect(count(before.text)).toBe(6);
       expect(count(after.text)).toBe(6); // the refused run changed nothing
       expect(sampleValue(after.text, 'tradewatch_storage_up')).toBe(0);
-      expect(sampleValue(after.text, 'tradewatch_storage_buffer_events')).toBe(10);
+      expect(sampleValue(after.text, 'tradewatch_storage_buffer_events')).toBe(15);
 
       await server.start();
       await tw.exporter.storage.buffer.flush(30_000);
@@ -111,7 +112,7 @@ describe('a PostgreSQL outage: buffered, refused when full, stored once on recov
           [0, 1, 2, 3, 4, 5].map((i) => `outage_${i}`),
         );
         const correlations = await client.query(
-          "SELECT 1 FROM correlation_tracking WHERE performance_metrics @> '[{\"pipeline\": \"outage\"}]'",
+          'SELECT 1 FROM correlation_tracking WHERE performance_metrics @> \'[{"pipeline": "outage"}]\'',
         );
         expect(correlations.rowCount).toBe(6);
       } finally {

@@ -70,7 +70,7 @@ export function alertRoutes(ctx: DomainContext, parts: AlertParts): Router {
     });
   });
 
-  router.post('/alerts/:id/ack', ...ctx.write('alert_ack'), async (req, res) => {
+  router.post('/alerts/:id/ack', ...ctx.admin('alert_ack'), async (req, res) => {
     const id = req.params.id as string;
     if (!/^[1-9]\d{0,14}$/.test(id)) {
       throw invalid([{ field: 'id', message: 'must be an alert id from the history (digits)' }]);
@@ -89,7 +89,7 @@ export function alertRoutes(ctx: DomainContext, parts: AlertParts): Router {
     });
   });
 
-  router.post('/v1/alerts', ...ctx.write('manual_alert'), async (req, res) => {
+  router.post('/v1/alerts', ...ctx.admin('manual_alert'), async (req, res) => {
     const batch = validateBatch(manualAlertValidator, req.body, ctx.config.server.max_batch_size);
     if (!batch.ok) throw invalid(batch.errors);
     if (!parts.outbox) throw notConfigured();

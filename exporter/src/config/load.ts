@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hashToken } from '../security/tokens.js';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { toFieldError } from '../validation.js';
@@ -16,6 +17,19 @@ const ENV_ALIASES: Record<string, string[]> = {
 };
 /** Read elsewhere, not config paths. */
 const ENV_NOT_PATHS = new Set(['TRADEWATCH_CONFIG', 'TRADEWATCH_INGEST_TOKEN']);
+/**
+ * Plain tokens from the environment, or from a file named by `<NAME>_FILE` (a container
+ * secret): hashed here, so the configuration only ever holds hashes.
+ */
+const ROLE_TOKENS = {
+  TRADEWATCH_ADMIN_TOKEN: 'admin',
+  TRADEWATCH_WRITER_TOKEN: 'writer',
+  TRADEWATCH_READER_TOKEN: 'reader',
+} as const;
+for (const name of [...Object.keys(ROLE_TOKENS), 'TRADEWATCH_INGEST_TOKEN']) {
+  ENV_NOT_PATHS.add(name);
+  ENV_NOT_PATHS.add(`${name}_FILE`);
+}
 
 const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: true, strictNumbers: true });
 const validate = ajv.compile<Config>(ConfigSchema);
@@ -49,7 +63,18 @@ export function loadConfig(options: LoadOptions = {}): Config {
     setPath(raw, path, parseYaml(value) as unknown, name);
   }
 
-  const token = env.TRADEWATCH_INGEST_TOKEN;
+  for (const [name, role] of Object.entries(ROLE_TOKENS)) {
+    const plain = secret(env, name);
+    if (!plain) continue;
+    if (plain.length < 16) throw new ConfigError(`${name} must be at least 16 characters`);
+    const auth = (raw.auth ??= {}) as Record<string, unknown>;
+    if (typeof auth !== 'object' || Array.isArray(auth)) continue;
+    const tokens = Array.isArray(auth.tokens) ? (auth.tokens as unknown[]) : [];
+    const envName = `env-${role}`;
+    auth.tokens = [...tokens, { name: envName, role, hash: hashToken(plain) }];
+  }
+
+  const token = secret(env, 'TRADEWATCH_INGEST_TOKEN');
   if (token) {
     const ingest = (raw.ingest ??= {}) as Record<string, unknown>;
     const tokens = Array.isArray(ingest.tokens) ? ingest.tokens : [];
@@ -64,6 +89,19 @@ export function loadConfig(options: LoadOptions = {}): Config {
   }
 
   return parseConfig(raw, file ? ` in ${file} or the environment` : ' in the environment');
+}
+
+/** `env[name]`, else the contents of the file `env[name_FILE]` (trailing newline dropped). */
+function secret(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  if (value) return value;
+  const file = env[`${name}_FILE`];
+  if (!file) return undefined;
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new ConfigError(`cannot read ${name}_FILE ${file}: ${(err as Error).message}`);
+  }
 }
 
 /** Validates a configuration object and fills in defaults (the SDK passes one directly). */

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DriftConfigSchema } from '../drift/config.js';
+import { ROLES, TOKEN_HASH_PATTERN } from '../security/tokens.js';
 import { Enum, Identifier, IdentifierRecord } from '../validation.js';
 
 /**
@@ -19,6 +20,57 @@ export const ConfigSchema = Type.Object(
         body_limit_bytes: Type.Integer({ default: 1_048_576, minimum: 1024 }),
         max_batch_size: Type.Integer({ default: 1000, minimum: 1, maximum: 100_000 }),
         shutdown_timeout_seconds: Type.Number({ default: 10, minimum: 0 }),
+        /** HTTPS from certificate files (PEM); without it, plain HTTP. docs/security.md. */
+        tls: Type.Optional(
+          Type.Object(
+            {
+              cert_file: Type.String({ minLength: 1 }),
+              key_file: Type.String({ minLength: 1 }),
+              /** How often the files are checked for a new certificate (also on SIGHUP). */
+              reload_interval_seconds: Type.Number({ default: 60, exclusiveMinimum: 0 }),
+            },
+            Strict,
+          ),
+        ),
+      },
+      { ...Strict, default: {} },
+    ),
+    /** Tokens and their roles (docs/security.md); plain tokens only from the environment. */
+    auth: Type.Object(
+      {
+        /** Hashed tokens: `sha256:<hex>` or `scrypt:N:r:p:<salt hex>:<hash hex>`. */
+        tokens: Type.Array(
+          Type.Object(
+            {
+              name: Identifier,
+              role: Enum(ROLES),
+              hash: Type.String({ pattern: TOKEN_HASH_PATTERN }),
+            },
+            Strict,
+          ),
+          { default: [] },
+        ),
+        /** Role of `ingest.tokens` and TRADEWATCH_INGEST_TOKEN; auto: admin until an admin token exists. */
+        legacy_tokens_role: Enum(['auto', 'writer', 'admin'], { default: 'auto' }),
+        /** Whether the read APIs need a token (any role); by default they are open. */
+        require_reader: Type.Boolean({ default: false }),
+        metrics: Type.Object(
+          {
+            /** Whether `/metrics` needs a Bearer token (any role) or a Basic user below. */
+            require_auth: Type.Boolean({ default: false }),
+            basic_auth: Type.Array(
+              Type.Object(
+                {
+                  username: Type.String({ minLength: 1, maxLength: 128, pattern: '^[^:]+$' }),
+                  password_hash: Type.String({ pattern: TOKEN_HASH_PATTERN }),
+                },
+                Strict,
+              ),
+              { default: [] },
+            ),
+          },
+          { ...Strict, default: {} },
+        ),
       },
       { ...Strict, default: {} },
     ),
@@ -32,7 +84,10 @@ export const ConfigSchema = Type.Object(
     ),
     ingest: Type.Object(
       {
-        /** Writer tokens accepted on the ingest API (also TRADEWATCH_INGEST_TOKEN). */
+        /**
+         * Legacy plain tokens (also TRADEWATCH_INGEST_TOKEN), role `auth.legacy_tokens_role`:
+         * prefer hashed `auth.tokens` and TRADEWATCH_WRITER_TOKEN.
+         */
         tokens: Type.Array(Type.String({ minLength: 16 }), { default: [] }),
       },
       { ...Strict, default: {} },

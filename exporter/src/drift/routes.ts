@@ -65,7 +65,7 @@ export function driftRoutes(
   );
   router.post(
     '/v1/models/:model/baseline',
-    ...ctx.write('baseline'),
+    ...ctx.admin('baseline'),
     modelHandler(ctx, 'baseline', baselineValidator, async (model, body) => {
       const summary = await monitor.setBaseline(model, body, ctx.storage.db);
       changed();
@@ -74,7 +74,7 @@ export function driftRoutes(
   );
   router.post(
     '/v1/models/:model/importance',
-    ...ctx.write('importance'),
+    ...ctx.admin('importance'),
     modelHandler(ctx, 'importance', importanceValidator, (model, body) => {
       const report = monitor.setImportance(model, body);
       changed();

@@ -27,13 +27,44 @@ export const requireJsonType: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** JSON body parser for ingest routes: objects and arrays only, size-limited (413 past it). */
+/** Nesting a body may have: far beyond any payload, far below what recursion would choke on. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Whether a parsed JSON value nests deeper than `max` (checked without recursion). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(node)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/**
+ * JSON body parser for ingest routes: objects and arrays only, size-limited (413 past it), and
+ * at most MAX_JSON_DEPTH levels deep (400 past it), so no validator or handler recursing over
+ * a body can exhaust the stack.
+ */
 export function jsonBody(limitBytes: number): RequestHandler {
-  return express.json({
+  const parse = express.json({
     limit: limitBytes,
     strict: true,
     type: JSON_TYPES,
   });
+  return (req, res, next) =>
+    parse(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      if (nestedDeeperThan(req.body, MAX_JSON_DEPTH)) {
+        return next(
+          invalid([{ field: '(body)', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }]),
+        );
+      }
+      next();
+    });
 }
 
 /** Tags the request so a refusal is counted under its kind in `tradewatch_ingest_failures_total`. */

@@ -7,6 +7,7 @@ import { trackingWatermark } from './migrations/006_tracking_watermark.js';
 import { modelMonitoring } from './migrations/008_model_monitoring.js';
 import { alertHistory } from './migrations/009_alert_history.js';
 import { correlationTracking } from './migrations/010_correlation_tracking.js';
+import { auditLog } from './migrations/011_audit_log.js';
 
 /** One schema change: SQL run once, in order, recorded in `schema_migrations`. */
 export interface Migration {
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   modelMonitoring,
   alertHistory,
   correlationTracking,
+  auditLog,
 ];
 
 /** Advisory lock key that serialises migrating between processes sharing one database. */

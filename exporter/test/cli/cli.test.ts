@@ -87,6 +87,9 @@ describe('the tradewatch CLI', () => {
     const snapshot = snapshotAt(new Date().toISOString());
     snapshot.risk.circuit_breaker_active = breaker;
     expect((await postJson(tw.url, '/v1/ticks', snapshot)).status).toBe(200);
+    // The tick's audit row (docs/security.md) is written within flush_interval_ms: wait for it,
+    // so `health` does not see it pending.
+    await tw.exporter.storage.buffer.flush();
   };
 
   it('health passes on a fresh engine and a target that is up (exit 0)', async () => {
