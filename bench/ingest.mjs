@@ -4,13 +4,13 @@
 // The exporter stores pipeline runs: in embedded PGlite in memory by default, or in the
 // PostgreSQL named by BENCH_DATABASE_URL (a scratch database: rows are written to it).
 // `node bench/ingest.mjs [--quick]`
-import autocannon from 'autocannon';
 import {
   benchPath,
   bodyFactory,
   distPath,
   fmt,
   httpRequest,
+  postLoad,
   runIfMain,
   startServer,
 } from './lib.mjs';
@@ -59,20 +59,15 @@ const SERVERS = [
 ];
 
 function drive(port, route, batch, seconds) {
-  const makeBody = bodyFactory(route.kind, batch);
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: `http://127.0.0.1:${port}${route.path}`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-        connections: connectionsFor(batch),
-        pipelining: 1,
-        duration: seconds,
-        requests: [{ setupRequest: (req) => ({ ...req, body: makeBody() }) }],
-      },
-      (err, result) => (err ? reject(err) : resolve(result)),
-    );
+  const connections = connectionsFor(batch);
+  return postLoad({
+    port,
+    path: route.path,
+    kind: route.kind,
+    batch,
+    seconds,
+    token: TOKEN,
+    connections,
   });
 }
 

@@ -8,6 +8,7 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
 import { tsImport } from 'tsx/esm/api';
 
 /** `--quick` or BENCH_QUICK=1: a short smoke run (figures are not meant to be published). */
@@ -220,6 +221,30 @@ export async function startServer(
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * POSTs generated ingest bodies (`bodyFactory(kind, batch)`) to `path` with autocannon for
+ * `seconds`, as fast as `connections` allow or at `overallRate` requests/s; resolves with
+ * autocannon's result.
+ */
+export function postLoad({ port, path, kind, batch, seconds, token, connections, overallRate }) {
+  const makeBody = bodyFactory(kind, batch);
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: `http://${HOST}:${port}${path}`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        connections,
+        pipelining: 1,
+        duration: seconds,
+        ...(overallRate ? { overallRate } : {}),
+        requests: [{ setupRequest: (req) => ({ ...req, body: makeBody() }) }],
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+  });
 }
 
 /** Sends a message to a forked child and resolves with its next reply. */

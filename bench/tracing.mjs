@@ -6,10 +6,8 @@
 // spans dropped at 1,000 pipeline runs per second; and the SDK's cost per stage with a
 // recording tracer against none. `node bench/tracing.mjs [--quick]`
 import { createServer } from 'node:http';
-import autocannon from 'autocannon';
 import { AlwaysOnSampler, BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import {
-  bodyFactory,
   compareLoops,
   distPath,
   fmt,
@@ -17,6 +15,7 @@ import {
   HOST,
   metricSamples,
   PIPELINE_RUN,
+  postLoad,
   runIfMain,
   STAGE_NAMES,
   startServer,
@@ -68,20 +67,17 @@ const exporterEnv = (otel) => (port) => ({
 });
 
 function drive(port, seconds, overallRate) {
-  const makeBody = bodyFactory('pipeline_run', BATCH);
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: `http://${HOST}:${port}/v1/pipeline-runs`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-        connections: overallRate ? 2 : 4,
-        duration: seconds,
-        ...(overallRate ? { overallRate } : {}),
-        requests: [{ setupRequest: (req) => ({ ...req, body: makeBody() }) }],
-      },
-      (err, result) => (err ? reject(err) : resolve(result)),
-    );
+  const path = '/v1/pipeline-runs';
+  const connections = overallRate ? 2 : 4;
+  return postLoad({
+    port,
+    path,
+    kind: 'pipeline_run',
+    batch: BATCH,
+    seconds,
+    token: TOKEN,
+    connections,
+    overallRate,
   });
 }
 

@@ -23,6 +23,7 @@ import { tradingRoutes } from './trading/routes.js';
 import { VERSION } from './version.js';
 import { CORRELATION_HEADER, correlateRequests, newCorrelationId } from './tracing/correlation.js';
 import { tracingRoutes } from './tracing/routes.js';
+import { describeRuns } from './pipeline/correlation.js';
 import { processTracing, type Tracing } from './tracing/setup.js';
 import type { DomainContext, HttpDomain } from './context.js';
 import { startStorage, type StartStorageOptions, type Storage } from './storage/index.js';
@@ -222,7 +223,7 @@ export async function createExporter(
   app.use(tradingRoutes(ctx, domains.trading));
   app.use(sourceRoutes(ctx, domains.sources));
   app.use(priceRoutes(ctx));
-  app.use(tracingRoutes(ctx));
+  app.use(tracingRoutes(ctx, describeRuns));
   app.use(auditRoutes(ctx));
   for (const domain of options.domains ?? LEARNING_DOMAINS) app.use(await domain(ctx));
   shared.start();

@@ -1,12 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TradewatchClient } from '../../exporter/src/client/index.js';
 import { Simulator } from '../../exporter/src/simulator/run.js';
 import { settings } from '../../dashboards/src/lib/settings.js';
 import { INGEST_TOKEN, startExporter, type TestExporter } from '../helpers/exporter.js';
-import { REPO_ROOT } from '../helpers/process.js';
 import { allTargets, generatedDashboards, type LocatedTarget } from './load.js';
-import { api, startPrometheus, type QueryResult, type RunningPrometheus } from './prometheus.js';
+import { startPrometheus, type RunningPrometheus } from '../helpers/prometheus.js';
+import { renderRulesForTest } from '../alerting/rules-harness.js';
+import { api, type QueryResult } from './prometheus.js';
 
 /**
  * Every panel query of the committed dashboards, run by a real Prometheus that scraped the
@@ -40,11 +43,11 @@ const KNOWN_EMPTY: Record<string, string> = {
 
 const JOB = /job="([^"]+)"/.exec(settings.selector)?.[1];
 
-/** The alert rules of alert-rules/ (read only), evaluated every second instead of every minute. */
-function alertRules(): string[] {
-  const file = `${REPO_ROOT}alert-rules/alerts.yml`;
-  if (!existsSync(file)) return [];
-  return [readFileSync(file, 'utf8').replace(/^(\s+interval:) .*$/gm, '$1 1s')];
+/** The alert rules of alert-rules/ (read only), evaluated every second so that ALERTS fills. */
+function alertRules(dir: string): string {
+  const file = join(dir, 'alerts.yml');
+  writeFileSync(file, renderRulesForTest('alerts.yml', { interval: '1s' }));
+  return file;
 }
 
 let exporter: TestExporter;
@@ -52,13 +55,20 @@ let simulator: Simulator;
 let prometheus: RunningPrometheus;
 let instance: string;
 let end: number;
+let rulesDir: string;
 
 beforeAll(async () => {
   if (!JOB) throw new Error(`no job="..." in the mixin selector ${settings.selector}`);
   // Drift statistics every 2 s instead of every minute, so they exist within the run.
   exporter = await startExporter({ TRADEWATCH_DRIFT__EVALUATION_INTERVAL_SECONDS: '2' });
   instance = new URL(exporter.url).host;
-  prometheus = await startPrometheus({ job: JOB, target: instance, rules: alertRules() });
+  rulesDir = mkdtempSync(join(tmpdir(), 'tw-dashboard-rules-'));
+  prometheus = await startPrometheus({
+    job: JOB,
+    targets: [instance],
+    features: ['exemplar-storage'],
+    ruleFiles: [alertRules(rulesDir)],
+  });
   const client = new TradewatchClient({ baseUrl: exporter.url, token: INGEST_TOKEN });
   simulator = new Simulator({
     client,
@@ -82,6 +92,7 @@ afterAll(async () => {
   await simulator?.stop();
   await prometheus?.stop();
   await exporter?.close();
+  if (rulesDir) rmSync(rulesDir, { recursive: true, force: true });
 });
 
 /** The expression as Grafana would send it, with the job and instance of this run selected. */

@@ -112,7 +112,7 @@ describe('a PostgreSQL outage: buffered, refused when full, stored once on recov
           [0, 1, 2, 3, 4, 5].map((i) => `outage_${i}`),
         );
         const correlations = await client.query(
-          'SELECT 1 FROM correlation_tracking WHERE performance_metrics @> \'[{"pipeline": "outage"}]\'',
+          "SELECT 1 FROM correlation_tracking WHERE pipeline_ids::text LIKE '%outage_%'",
         );
         expect(correlations.rowCount).toBe(6);
       } finally {

@@ -1,12 +1,14 @@
+import type { Database } from '../storage/database.js';
 import type { RequestTrace } from '../tracing/correlation.js';
 import type { CorrelationRecord } from '../tracing/store.js';
 import type { PipelineRun } from './schema.js';
+import { loadRuns } from './store.js';
 import { pipelineName } from './summary.js';
 
 /** A stage may report thousands of errors; the first few say what went wrong. */
 const MAX_ERRORS_PER_STAGE = 10;
 
-/** What `GET /api/tracing/correlation/{id}` shows of the runs one request carried. */
+/** The correlation record of a request that carried these runs (their ids; the runs are stored). */
 export function correlationRecord(
   request: RequestTrace,
   runs: readonly PipelineRun[],
@@ -17,7 +19,22 @@ export function correlationRecord(
     requestTime: request.startTime,
     responseTime: new Date(),
     componentPath: 'ingest/pipeline-runs',
-    work: runs.map((run) => ({
+    pipelineIds: runs.map((run) => run.pipeline_id),
+  };
+}
+
+/**
+ * What `GET /api/tracing/correlation/{id}` shows of the runs a request carried, read from
+ * `pipeline_runs`: each run's summary and stage timings, and the stages that failed or
+ * reported errors.
+ */
+export async function describeRuns(
+  db: Database,
+  ids: readonly string[],
+): Promise<{ runs: unknown[]; errors: unknown[] }> {
+  const runs = await loadRuns(db, ids);
+  return {
+    runs: runs.map((run) => ({
       pipeline_id: run.pipeline_id,
       pipeline: pipelineName(run),
       status: run.status,

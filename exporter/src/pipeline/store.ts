@@ -70,3 +70,12 @@ export async function loadRecentRuns(db: Database, limit: number): Promise<Pipel
   );
   return rows.map((r) => r.run);
 }
+
+/** The stored runs with these ids, oldest first. */
+export async function loadRuns(db: Database, ids: readonly string[]): Promise<PipelineRun[]> {
+  const rows = await db.query<{ run: PipelineRun }>(
+    'SELECT run FROM pipeline_runs WHERE pipeline_id = ANY($1) ORDER BY start_time, pipeline_id',
+    [ids],
+  );
+  return rows.map((r) => r.run);
+}

@@ -8,48 +8,45 @@ export interface CorrelationRecord {
   requestTime: Date;
   responseTime: Date;
   componentPath: string;
-  /** What the request carried, one entry per unit of work (a pipeline run and its stages). */
-  work: unknown[];
-  errors: unknown[];
+  /** The pipeline runs the request carried, by `pipeline_id` (stored in `pipeline_runs`). */
+  pipelineIds: string[];
 }
 
-/** Stores the record; a later request reusing the id appends its work and errors. */
+/** Stores the record; a later request reusing the id appends its runs. */
 export function saveCorrelation(record: CorrelationRecord): WriteOp {
   return {
     sql: `INSERT INTO correlation_tracking (correlation_id, trace_id, request_timestamp,
-            response_timestamp, component_path, performance_metrics, error_info)
-          VALUES ($1, $2, $3, $4, $5, $6, $7)
+            response_timestamp, component_path, pipeline_ids)
+          VALUES ($1, $2, $3, $4, $5, $6)
           ON CONFLICT (correlation_id) DO UPDATE
             SET response_timestamp = EXCLUDED.response_timestamp,
-                performance_metrics = correlation_tracking.performance_metrics || EXCLUDED.performance_metrics,
-                error_info = correlation_tracking.error_info || EXCLUDED.error_info`,
+                pipeline_ids = correlation_tracking.pipeline_ids || EXCLUDED.pipeline_ids`,
     params: [
       record.correlationId,
       record.traceId,
       record.requestTime.toISOString(),
       record.responseTime.toISOString(),
       record.componentPath,
-      JSON.stringify(record.work),
-      JSON.stringify(record.errors),
+      JSON.stringify(record.pipelineIds),
     ],
   };
 }
 
-interface CorrelationRow {
+export interface CorrelationRow {
   correlation_id: string;
   trace_id: string;
   request_timestamp: Date;
   response_timestamp: Date;
   component_path: string;
-  performance_metrics: unknown[];
-  error_info: unknown[];
-  metadata: Record<string, unknown>;
+  pipeline_ids: string[];
 }
 
-/** The record filed under a correlation id, or (when the id is a trace id) under its trace. */
+/** The records filed under a correlation id, or (when the id is a trace id) under its trace. */
 export async function loadCorrelation(db: Database, id: string): Promise<CorrelationRow[]> {
   return db.query<CorrelationRow>(
-    `SELECT * FROM correlation_tracking WHERE correlation_id = $1 OR trace_id = $1
+    `SELECT correlation_id, trace_id, request_timestamp, response_timestamp, component_path,
+            pipeline_ids
+       FROM correlation_tracking WHERE correlation_id = $1 OR trace_id = $1
       ORDER BY request_timestamp LIMIT 100`,
     [id],
   );
