@@ -1,14 +1,39 @@
 import type { Database, Queryable } from '../storage/database.js';
-import type { WriteOp } from '../storage/write-buffer.js';
+import type { RowTable, RowWrite, WriteOp } from '../storage/write-buffer.js';
 import type { PricePoint } from '../recommendations/performance.js';
 import type { PriceUpdate } from './schema.js';
 
-/** A repeated observation (same symbol and time) keeps the first: a client retry is a no-op. */
-export function savePrice(update: PriceUpdate): WriteOp {
-  return {
-    sql: `INSERT INTO prices (symbol, time, price, volume) VALUES ($1, $2, $3, $4)
+interface PriceRow {
+  symbol: string;
+  time: string;
+  price: number;
+  volume: number | null;
+}
+
+/**
+ * Prices many at a time, one statement with one JSON parameter. A repeated observation (same
+ * symbol and time) keeps the first: a client retry is a no-op.
+ */
+const prices: RowTable<PriceRow> = {
+  statement: (rows) => ({
+    sql: `INSERT INTO prices (symbol, time, price, volume)
+          SELECT symbol, time, price, volume
+            FROM jsonb_to_recordset($1::jsonb)
+                 AS r(symbol text, time timestamptz, price numeric, volume numeric)
           ON CONFLICT (symbol, time) DO NOTHING`,
-    params: [update.symbol, update.time, update.price, update.volume ?? null],
+    params: [JSON.stringify(rows)],
+  }),
+};
+
+export function savePrice(update: PriceUpdate): RowWrite<PriceRow> {
+  return {
+    table: prices,
+    row: {
+      symbol: update.symbol,
+      time: update.time,
+      price: update.price,
+      volume: update.volume ?? null,
+    },
   };
 }
 

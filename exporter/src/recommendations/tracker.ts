@@ -2,7 +2,11 @@ import type { Logger } from '../log.js';
 import type { CounterFamily } from '../metrics/family.js';
 import type { Database } from '../storage/database.js';
 import type { LeaderElection } from '../storage/leader.js';
-import { BufferStoppedError, type WriteBuffer, type WriteOp } from '../storage/write-buffer.js';
+import {
+  BufferStoppedError,
+  type BufferedWrite,
+  type WriteBuffer,
+} from '../storage/write-buffer.js';
 import { sameColumns, toColumns } from './columns.js';
 import { canonicalJson } from './duplicates.js';
 import {
@@ -177,7 +181,7 @@ export class RecommendationTracker {
         this.options.db,
         priceWindows(rows, (row, k) => states[k]?.lastTime ?? row.discoverySeconds),
       );
-      const ops: WriteOp[] = [];
+      const ops: BufferedWrite[] = [];
       const declined: TrackingRow[] = [];
       for (const [k, row] of rows.entries()) {
         const all = prices.get(row.symbol) ?? [];
@@ -210,7 +214,7 @@ export class RecommendationTracker {
     state: PerformanceState | null,
     prices: readonly PricePoint[],
     nowSeconds: number,
-  ): { changed: boolean; op: WriteOp } | undefined {
+  ): { changed: boolean; op: BufferedWrite } | undefined {
     const result = advancePerformance(state, prices, {
       discoverySeconds: row.discoverySeconds,
       discoveryPrice: row.discoveryPrice,

@@ -1,5 +1,5 @@
 import type { Queryable } from '../storage/database.js';
-import type { WriteOp } from '../storage/write-buffer.js';
+import type { RowTable, RowWrite } from '../storage/write-buffer.js';
 import type { PerformanceState, PricePoint } from './performance.js';
 import { DOCUMENT_HORIZONS, type TrackingColumns } from './columns.js';
 import type { OutcomeCategory } from './performance.js';
@@ -203,62 +203,113 @@ export async function countPrices(db: Queryable, counts: readonly PriceCount[]):
   return rows.map((r) => Number(r.n));
 }
 
+/** A recommendation's new record and running state, as `trackingUpdates` writes it. */
+interface TrackingUpdateRow {
+  tracking_id: string;
+  price_1d: number | null;
+  price_7d: number | null;
+  price_14d: number | null;
+  price_30d: number | null;
+  return_1d: number | null;
+  return_7d: number | null;
+  return_14d: number | null;
+  return_30d: number | null;
+  peak_price: number | null;
+  peak_return: number | null;
+  days_to_peak: number | null;
+  max_drawdown: number | null;
+  outcome_category: OutcomeCategory | null;
+  missed_opportunity: boolean;
+  checkpoints: TrackingColumns['checkpoints'];
+  price_observations: number;
+  closed: boolean;
+  last_price_time: string | null;
+  state: PerformanceState | null;
+}
+
 /**
- * Rewrites a recommendation's record (idempotent: the same values give the same row), with the
- * running state it was computed with (`last_price_time` is its watermark). The first pass after
- * the window ends stamps `tracking_closed_at`; later passes keep that stamp.
+ * Records rewritten many at a time (idempotent: the same values give the same rows), each with
+ * the running state it was computed with (`last_price_time` is its watermark), in one statement
+ * with one JSON parameter: the records, then their states in `recommendation_tracking_state`,
+ * written with them or removed where there is none. The first pass after a window ends stamps
+ * `tracking_closed_at`; later passes keep that stamp. A pass rewrites hundreds of records, and
+ * one statement each made the database round trips, not the tracking, the limit.
  */
+const trackingUpdates: RowTable<TrackingUpdateRow> = {
+  statement(rows) {
+    // One UPDATE cannot touch a row twice: the latest record of each recommendation wins.
+    const latest = new Map(rows.map((r) => [r.tracking_id, r]));
+    return {
+      sql: `WITH x AS (
+              SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+                tracking_id text, price_1d numeric, price_7d numeric, price_14d numeric,
+                price_30d numeric, return_1d numeric, return_7d numeric, return_14d numeric,
+                return_30d numeric, peak_price numeric, peak_return numeric, days_to_peak integer,
+                max_drawdown numeric, outcome_category text, missed_opportunity boolean,
+                checkpoints jsonb, price_observations integer, closed boolean,
+                last_price_time timestamptz, state jsonb)
+            ), updated AS (
+              UPDATE recommendation_tracking r
+                 SET price_1d = x.price_1d, price_7d = x.price_7d, price_14d = x.price_14d,
+                     price_30d = x.price_30d, return_1d = x.return_1d, return_7d = x.return_7d,
+                     return_14d = x.return_14d, return_30d = x.return_30d,
+                     peak_price = x.peak_price, peak_return = x.peak_return,
+                     days_to_peak = x.days_to_peak, max_drawdown = x.max_drawdown,
+                     outcome_category = x.outcome_category,
+                     missed_opportunity = x.missed_opportunity, checkpoints = x.checkpoints,
+                     price_observations = x.price_observations,
+                     tracking_closed_at = CASE WHEN x.closed
+                                               THEN COALESCE(r.tracking_closed_at, NOW()) END,
+                     updated_at = NOW()
+                FROM x
+               WHERE r.tracking_id = x.tracking_id
+           RETURNING r.tracking_id
+            ), removed AS (
+              DELETE FROM recommendation_tracking_state s USING x JOIN updated u USING (tracking_id)
+               WHERE s.tracking_id = x.tracking_id AND x.state IS NULL
+            )
+            INSERT INTO recommendation_tracking_state (tracking_id, last_price_time, state)
+            SELECT x.tracking_id, x.last_price_time, x.state
+              FROM x JOIN updated u USING (tracking_id)
+             WHERE x.state IS NOT NULL
+            ON CONFLICT (tracking_id)
+            DO UPDATE SET last_price_time = EXCLUDED.last_price_time, state = EXCLUDED.state`,
+      params: [JSON.stringify([...latest.values()])],
+    };
+  },
+};
+
+/** A recommendation's record rewritten with the running state it was computed with. */
 export function updateTracking(
   trackingId: string,
   c: TrackingColumns,
   state: PerformanceState | null,
-): WriteOp {
-  const [p1, p7, p14, p30] = DOCUMENT_HORIZONS.map((d) => c.prices[d]);
-  const [r1, r7, r14, r30] = DOCUMENT_HORIZONS.map((d) => c.returns[d]);
+): RowWrite<TrackingUpdateRow> {
+  const [price_1d, price_7d, price_14d, price_30d] = DOCUMENT_HORIZONS.map((d) => c.prices[d]);
+  const [return_1d, return_7d, return_14d, return_30d] = DOCUMENT_HORIZONS.map((d) => c.returns[d]);
   return {
-    // One statement: the record, then its state (the watermark) in recommendation_tracking_state,
-    // written with it or removed when there is none.
-    sql: `WITH updated AS (
-            UPDATE recommendation_tracking
-               SET price_1d = $2, price_7d = $3, price_14d = $4, price_30d = $5,
-                   return_1d = $6, return_7d = $7, return_14d = $8, return_30d = $9,
-                   peak_price = $10, peak_return = $11, days_to_peak = $12, max_drawdown = $13,
-                   outcome_category = $14, missed_opportunity = $15, checkpoints = $16,
-                   price_observations = $17,
-                   tracking_closed_at = CASE WHEN $18::boolean
-                                             THEN COALESCE(tracking_closed_at, NOW()) END,
-                   updated_at = NOW()
-             WHERE tracking_id = $1
-         RETURNING tracking_id
-          ), removed AS (
-            DELETE FROM recommendation_tracking_state s USING updated u
-             WHERE s.tracking_id = u.tracking_id AND $20::jsonb IS NULL
-          )
-          INSERT INTO recommendation_tracking_state (tracking_id, last_price_time, state)
-          SELECT tracking_id, $19::timestamptz, $20::jsonb FROM updated WHERE $20::jsonb IS NOT NULL
-          ON CONFLICT (tracking_id)
-          DO UPDATE SET last_price_time = EXCLUDED.last_price_time, state = EXCLUDED.state`,
-    params: [
-      trackingId,
-      p1,
-      p7,
-      p14,
-      p30,
-      r1,
-      r7,
-      r14,
-      r30,
-      c.peakPrice,
-      c.peakReturn,
-      c.daysToPeak,
-      c.maxDrawdown,
-      c.outcome,
-      c.missedOpportunity,
-      JSON.stringify(c.checkpoints),
-      c.observations,
-      c.closed,
-      state === null ? null : iso(state.lastTime),
-      state === null ? null : JSON.stringify(state),
-    ],
+    table: trackingUpdates,
+    row: {
+      tracking_id: trackingId,
+      price_1d: price_1d ?? null,
+      price_7d: price_7d ?? null,
+      price_14d: price_14d ?? null,
+      price_30d: price_30d ?? null,
+      return_1d: return_1d ?? null,
+      return_7d: return_7d ?? null,
+      return_14d: return_14d ?? null,
+      return_30d: return_30d ?? null,
+      peak_price: c.peakPrice,
+      peak_return: c.peakReturn,
+      days_to_peak: c.daysToPeak,
+      max_drawdown: c.maxDrawdown,
+      outcome_category: c.outcome,
+      missed_opportunity: c.missedOpportunity,
+      checkpoints: c.checkpoints,
+      price_observations: c.observations,
+      closed: c.closed,
+      last_price_time: state === null ? null : iso(state.lastTime),
+      state,
+    },
   };
 }

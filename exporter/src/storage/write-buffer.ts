@@ -451,7 +451,7 @@ export class WriteBuffer {
 }
 
 /** The batch as statements: each run of consecutive rows for one table merged into one. */
-function statements(batch: readonly BufferedWrite[]): Statement[] {
+export function statements(batch: readonly BufferedWrite[]): Statement[] {
   const out: Statement[] = [];
   for (let i = 0; i < batch.length;) {
     const op = batch[i] as BufferedWrite;

@@ -23,7 +23,7 @@ import { savePrice } from '../../src/prices/store.js';
 import type { Database } from '../../src/storage/database.js';
 import type { LeaderElection } from '../../src/storage/leader.js';
 import { migrate } from '../../src/storage/migrations.js';
-import { WriteBuffer, type WriteOp } from '../../src/storage/write-buffer.js';
+import { WriteBuffer, type BufferedWrite } from '../../src/storage/write-buffer.js';
 import { seedRecommendation } from '../../../test/helpers/payloads.js';
 import { BACKENDS, type FreshDatabase } from '../storage/backends.js';
 import { random } from './random.js';
@@ -84,7 +84,7 @@ describe.each(BACKENDS)('incremental tracking on $name', (backend) => {
     buffer.start();
     stops.push(async () => void (await buffer.stop(5000)));
     /** Stores `ops` as the exporter does, before any tracker is told of them. */
-    const write = async (ops: WriteOp[]) => {
+    const write = async (ops: BufferedWrite[]) => {
       buffer.enqueue(ops);
       expect(await buffer.flush()).toBe(true);
     };
@@ -239,7 +239,7 @@ describe.each(BACKENDS)('incremental tracking on $name', (backend) => {
       // Late: from before discovery on, or from a little before the latest (often after the
       // anchor of the record's state); else after the latest.
       const late = rnd() < 0.3 ? (rnd() < 0.5 ? START - DAY : latest.get(symbol)! - DAY / 2) : null;
-      const ops: WriteOp[] = [];
+      const ops: BufferedWrite[] = [];
       for (let n = Math.floor(rnd() * 6); n > 0; n--) {
         const from = late ?? latest.get(symbol)!;
         const seconds = Math.round((from + rnd() * (clock.now - from)) * 1000) / 1000;

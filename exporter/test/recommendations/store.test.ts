@@ -26,7 +26,12 @@ import { savePrice } from '../../src/prices/store.js';
 import type { Database } from '../../src/storage/database.js';
 import { LeaderElection } from '../../src/storage/leader.js';
 import { migrate } from '../../src/storage/migrations.js';
-import { BufferFullError, WriteBuffer, type WriteOp } from '../../src/storage/write-buffer.js';
+import {
+  BufferFullError,
+  statements,
+  WriteBuffer,
+  type BufferedWrite,
+} from '../../src/storage/write-buffer.js';
 import { seedRecommendation } from '../../../test/helpers/payloads.js';
 import { BACKENDS, type FreshDatabase } from '../storage/backends.js';
 
@@ -63,13 +68,10 @@ function rec(
   );
 }
 
-/** A statement, as every write of this domain is (the buffer also takes rows it merges). */
-type Statement = { sql: string; params?: readonly unknown[] };
-
 /** Writes in one transaction, so that a refusal reaches the test (the buffer would log it). */
-async function write(db: Database, ops: WriteOp[]): Promise<void> {
+async function write(db: Database, ops: BufferedWrite[]): Promise<void> {
   await db.transaction(async (tx) => {
-    for (const op of ops as Statement[]) await tx.query(op.sql, op.params);
+    for (const op of statements(ops)) await tx.query(op.sql, op.params);
   });
 }
 
@@ -159,6 +161,42 @@ describe.each(BACKENDS)('recommendation storage on $name', (backend) => {
     expect(await loadRecommendation(db, 'nope')).toBeUndefined();
   });
 
+  it("the collector reads the window's missed opportunities: count, sum and largest return", async () => {
+    const db = await open();
+    const window = { horizons: [], missedWindowDays: 7 };
+    expect((await readSnapshot(db, window)).missed).toEqual({
+      count: 0,
+      potentialReturn: 0,
+      maxPotentialReturn: 0,
+    });
+    await write(db, [
+      insertRecommendation(rec('m1', 'AAA', NOW - DAY, 1)),
+      insertRecommendation(rec('m2', 'BBB', NOW - 2 * DAY, 1)),
+      insertRecommendation(rec('m3', 'CCC', NOW - 3 * DAY, 1)),
+      insertRecommendation(rec('old', 'DDD', NOW - 8 * DAY, 1)), // outside the 7-day window
+      insertRecommendation(rec('hit', 'EEE', NOW - DAY, 1)), // not missed
+    ]);
+    // Peak returns as the tracker would leave them: three under document 000's 50% each,
+    // summing past it, and a larger one outside the window.
+    for (const [id, peak, missed] of [
+      ['m1', 0.3, true],
+      ['m2', 0.25, true],
+      ['m3', 0.2, true],
+      ['old', 0.9, true],
+      ['hit', 0.95, false],
+    ] as const) {
+      await db.query(
+        `UPDATE recommendation_tracking SET peak_return = $2, missed_opportunity = $3
+          WHERE tracking_id = $1`,
+        [id, peak, missed],
+      );
+    }
+    const { missed } = await readSnapshot(db, window);
+    expect(missed.count).toBe(3);
+    expect(missed.potentialReturn).toBeCloseTo(0.75, 12);
+    expect(missed.maxPotentialReturn).toBe(0.3);
+  });
+
   it('reads open recommendations, and closed ones only for prices inside their window', async () => {
     const db = await open();
     await write(db, [
@@ -213,13 +251,13 @@ describe.each(BACKENDS)('recommendation storage on $name', (backend) => {
       maxSeriesPerMetric: 100,
       maxLabelValueLength: 128,
     }).registerAll(recommendationMetrics);
-    const written: Statement[] = [];
+    const written: Record<string, unknown>[] = [];
     let full = true;
     const buffer = {
       flush: () => Promise.resolve(true),
-      enqueue(ops: WriteOp[]) {
+      enqueue(ops: BufferedWrite[]) {
         if (full) throw new BufferFullError(1, 10, 10, ops.length);
-        written.push(...(ops as Statement[]));
+        for (const op of ops) if ('row' in op) written.push(op.row as Record<string, unknown>);
       },
     } as unknown as WriteBuffer;
     const leader = { isLeader: () => false, onChange: () => () => undefined };
@@ -245,9 +283,16 @@ describe.each(BACKENDS)('recommendation storage on $name', (backend) => {
     expect(written).toHaveLength(1);
     // Discovered 3 days ago at 4; 5 came exactly 1 day later: the 1-day checkpoint (at or
     // before discovery + 1 day), 5 / 4 - 1 = 0.25; days 7, 14 and 30 have not come.
-    expect(written[0]?.params?.slice(0, 6)).toEqual(['twf', 5, null, null, null, 0.25]);
+    expect(written[0]).toMatchObject({
+      tracking_id: 'twf',
+      price_1d: 5,
+      price_7d: null,
+      price_14d: null,
+      price_30d: null,
+      return_1d: 0.25,
+    });
     // the peak: 5, +0.25, on day 1
-    expect(written[0]?.params?.slice(9, 12)).toEqual([5, 0.25, 1]);
+    expect(written[0]).toMatchObject({ peak_price: 5, peak_return: 0.25, days_to_peak: 1 });
     tracker.stop();
   });
 
@@ -351,7 +396,11 @@ describe.each(BACKENDS)('recommendation storage on $name', (backend) => {
       const snapshot = await readSnapshot(db, { horizons: [1, 7, 30], missedWindowDays: 7 });
       expect(snapshot.open).toEqual(new Map([['false', 1]]));
       expect(snapshot.outcomes).toEqual(new Map([['moderate\u0000true', 1]]));
-      expect(snapshot.missed).toEqual({ count: 1, potentialReturn: 1.3351 });
+      expect(snapshot.missed).toEqual({
+        count: 1,
+        potentialReturn: 1.3351,
+        maxPotentialReturn: 1.3351,
+      });
       // 1d: CRWV 0.3514, OLD -0.1; 7d: OLD -0.1; 30d: OLD 0.02.
       // Buckets -0.5, -0.25, -0.1, 0, 0.1, 0.25, 0.5, 1, 2, 5, +Inf (per bucket, not cumulative).
       expect(snapshot.returns.get(1)?.counts).toEqual([0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0]);
