@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDriftDomain, type DriftHandle } from '../../exporter/src/drift/domain.js';
+import type { Database } from '../../exporter/src/storage/database.js';
 import { BACKENDS, type FreshDatabase } from '../../exporter/test/storage/backends.js';
 import { startExporter, type TestExporter } from '../helpers/exporter.js';
 import { onlyFamilies, sampleValue } from '../helpers/exposition.js';
@@ -38,6 +39,28 @@ function uniform(seed: number): () => number {
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
+interface Monitored {
+  tw: TestExporter;
+  handle: DriftHandle;
+}
+
+/** An exporter with the drift domain and `env` (its own in-memory PGlite unless `db` is given). */
+async function startMonitored(env: Record<string, string>, db?: Database): Promise<Monitored> {
+  const started: { handle?: DriftHandle } = {};
+  const tw = await startExporter(env, {
+    domains: [createDriftDomain({ onStart: (h) => (started.handle = h) })],
+    ...(db ? { storage: { db } } : {}),
+  });
+  if (!started.handle) throw new Error('the drift domain did not start');
+  return { tw, handle: started.handle };
+}
+
+const modelMetricsOf = async (tw: TestExporter): Promise<string> =>
+  onlyFamilies((await scrape(tw.url)).text, ['tradewatch_model_']);
+const countRowsOf = async (tw: TestExporter, table: string): Promise<number> =>
+  (await tw.exporter.storage.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0]!
+    .n;
+
 /**
  * `n` predictions of the classifier `clf` (document 002's fields): `momentum` uniform on
  * [shift, 1 + shift), `volume` uniform on [0, 1), `regime` alternating between two categories; the
@@ -67,21 +90,15 @@ describe.each(BACKENDS)('model monitoring over HTTP on $name', (backend) => {
   const baselineStart = now - 3 * 3600;
   const currentStart = now - 3600;
 
-  const start = async (db = fresh.db): Promise<TestExporter> =>
-    startExporter(ENV, {
-      domains: [createDriftDomain({ onStart: (h) => (handle = h) })],
-      storage: { db },
-    });
-  const modelMetrics = async (): Promise<string> =>
-    onlyFamilies((await scrape(tw.url)).text, ['tradewatch_model_']);
-  const countRows = async (table: string): Promise<number> =>
-    (
-      await tw.exporter.storage.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)
-    )[0]!.n;
+  const start = async (db = fresh.db): Promise<void> => {
+    ({ tw, handle } = await startMonitored(ENV, db));
+  };
+  const modelMetrics = () => modelMetricsOf(tw);
+  const countRows = (table: string) => countRowsOf(tw, table);
 
   beforeAll(async () => {
     fresh = await backend.fresh();
-    tw = await start();
+    await start();
   });
   afterAll(async () => {
     await tw?.close();
@@ -252,6 +269,8 @@ describe.each(BACKENDS)('model monitoring over HTTP on $name', (backend) => {
 
   describe('drift detected after a baseline from stored predictions', () => {
     let text: string;
+    let current: ReturnType<typeof predictions>;
+    let actuals: boolean[];
     beforeAll(async () => {
       const baseline = await postJson(tw.url, baselineOf('clf'), {
         from: iso(baselineStart),
@@ -261,12 +280,13 @@ describe.each(BACKENDS)('model monitoring over HTTP on $name', (backend) => {
       expect(baseline.status).toBe(200);
       expect(baseline.json).toMatchObject({ model: 'clf', predictions: 300, outcomes: 0 });
       // The current window: momentum shifted by 0.3, the rest as before.
-      const current = predictions('cur', 200, currentStart, 0.3, 2);
+      current = predictions('cur', 200, currentStart, 0.3, 2);
       expect((await postJson(tw.url, PREDICTIONS, current)).status).toBe(200);
+      actuals = current.map((p, i) => (i % 4 === 0 ? !p.prediction : p.prediction));
       const outcomes = current.map((p, i) => ({
         model_name: 'clf',
         prediction_id: p.prediction_id,
-        actual: i % 4 === 0 ? !p.prediction : p.prediction,
+        actual: actuals[i],
       }));
       expect((await postJson(tw.url, OUTCOMES, outcomes)).json).toEqual({
         accepted: 200,
@@ -333,13 +353,23 @@ describe.each(BACKENDS)('model monitoring over HTTP on $name', (backend) => {
     });
 
     it('exports current performance; no baseline performance without baseline outcomes', () => {
-      const acc = (window: string) => ({ model: 'clf', metric: 'accuracy', window });
-      expect(
-        sampleValue(text, 'tradewatch_model_classification_performance_ratio', acc('current')),
-      ).toBeUndefined(); // no baseline performance to compare with: not evaluated
-      expect(
-        sampleValue(text, 'tradewatch_model_classification_performance_ratio', acc('baseline')),
-      ).toBeUndefined();
+      const at = (metric: string, window: string) =>
+        sampleValue(text, 'tradewatch_model_classification_performance_ratio', {
+          model: 'clf',
+          metric,
+          window,
+        });
+      // Counted from the payloads: every fourth outcome contradicts its prediction.
+      const count = (predicted: boolean, actual: boolean) =>
+        current.filter((p, i) => p.prediction === predicted && actuals[i] === actual).length;
+      const [tp, fp, fn] = [count(true, true), count(true, false), count(false, true)];
+      expect(at('accuracy', 'current')).toBe(0.75);
+      expect(at('precision', 'current')).toBeCloseTo(tp / (tp + fp), 12);
+      expect(at('recall', 'current')).toBeCloseTo(tp / (tp + fn), 12);
+      expect(at('f1', 'current')).toBeCloseTo((2 * tp) / (2 * tp + fp + fn), 12);
+      // The baseline range had no outcomes: no baseline performance, so no drop either.
+      expect(at('accuracy', 'baseline')).toBeUndefined();
+      expect(text).not.toMatch(/^tradewatch_model_performance_degradation_ratio\{/m);
     });
 
     it('exports importances, their rank correlation and the ensemble members', () => {
@@ -403,7 +433,7 @@ describe.each(BACKENDS)('model monitoring over HTTP on $name', (backend) => {
   it('reads models, baselines, windows and importances back after a restart', async () => {
     const before = (await scrape(tw.url)).text;
     await tw.close();
-    tw = await start(backend.name === 'postgres' ? fresh.openAnother() : fresh.db);
+    await start(backend.name === 'postgres' ? fresh.openAnother() : fresh.db);
     await handle.evaluate();
     const after = (await scrape(tw.url)).text;
     const gauges = (t: string) =>
@@ -416,5 +446,210 @@ describe.each(BACKENDS)('model monitoring over HTTP on $name', (backend) => {
       ]);
     expect(gauges(after).split('\n')).toEqual(gauges(before).split('\n'));
     expect(after).toMatch(/tradewatch_model_feature_drifted\{model="clf",feature="momentum"\} 1/);
+  });
+});
+
+/** Names of the models any `tradewatch_model_*` series is about. */
+const modelsIn = (text: string): string[] =>
+  [...new Set([...text.matchAll(/[{,]model="([^"]+)"/g)].map((m) => m[1] as string))].sort();
+
+describe('drift.max_models and drift.max_features', () => {
+  let m: Monitored;
+  const limits = { TRADEWATCH_DRIFT__MAX_MODELS: '2', TRADEWATCH_DRIFT__MAX_FEATURES: '3' };
+  const prediction = (model: string, features: Record<string, number>) => ({
+    model_name: model,
+    prediction_id: `${model}-1`,
+    features,
+    prediction: 1,
+  });
+  const three = { a: 1, b: 2, c: 3 };
+  const four = { ...three, d: 4 };
+  const refused = (reply: Reply, field: string, limit: RegExp) => {
+    expect(reply.status).toBe(400);
+    const fields = (reply.json as ErrorReply).fields ?? [];
+    expect(fields.map((f) => f.field)).toEqual([field]);
+    expect(fields[0]!.message).toMatch(limit);
+  };
+
+  beforeAll(async () => {
+    m = await startMonitored({ ...ENV, ...limits });
+  });
+  afterAll(async () => {
+    await m?.tw.close();
+  });
+
+  it('refuses a model with more features than drift.max_features, by prediction or baseline', async () => {
+    const limit = /4 features, at most drift\.max_features \(3\)/;
+    refused(await postJson(m.tw.url, PREDICTIONS, prediction('wide', four)), 'features', limit);
+    const batch = [prediction('ok', three), prediction('wide', four)];
+    refused(await postJson(m.tw.url, PREDICTIONS, batch), '[1].features', limit);
+    const baseline = { predictions: [{ features: four, prediction: 1 }] };
+    refused(
+      await postJson(m.tw.url, baselineOf('wide'), baseline),
+      'predictions[0].features',
+      limit,
+    );
+  });
+
+  it('takes drift.max_models models, then refuses a new one, by prediction or baseline', async () => {
+    const two = [prediction('first', three), prediction('second', { x: 1 })];
+    expect((await postJson(m.tw.url, PREDICTIONS, two)).json).toEqual({
+      accepted: 2,
+      duplicates: 0,
+    });
+    const limit = /new model, but drift\.max_models \(2\)/;
+    refused(await postJson(m.tw.url, PREDICTIONS, prediction('third', three)), 'model_name', limit);
+    // A batch is refused whole: the known model's prediction in it is not kept either.
+    const batch = [
+      { ...prediction('first', three), prediction_id: 'first-2' },
+      prediction('third', three),
+    ];
+    refused(await postJson(m.tw.url, PREDICTIONS, batch), '[1].model_name', limit);
+    const baseline = { predictions: [{ features: three, prediction: 1 }] };
+    refused(await postJson(m.tw.url, baselineOf('third'), baseline), 'model', limit);
+  });
+
+  it('stored and exported only the two admitted models, one prediction each', async () => {
+    expect(await m.tw.exporter.storage.buffer.flush()).toBe(true);
+    await m.handle.evaluate();
+    expect(await countRowsOf(m.tw, 'model_registry')).toBe(2);
+    expect(await countRowsOf(m.tw, 'model_predictions')).toBe(2);
+    expect(await countRowsOf(m.tw, 'model_baselines')).toBe(0);
+    const text = await modelMetricsOf(m.tw);
+    expect(modelsIn(text)).toEqual(['first', 'second']);
+    expect(
+      sampleValue(text, 'tradewatch_model_predictions_received_total', { model: 'first' }),
+    ).toBe(1);
+  });
+});
+
+/**
+ * A regressor with features `spread` (shifted by 14 of 50 steps), `volume` (shifted out of range)
+ * and `sector` (categorical, unchanged), monitored with drift.bonferroni on: 3 tests at 0.05 / 3.
+ * Prediction i of a window is `10 + i`; its outcome adds `error(i)`.
+ */
+describe('a regression model, with the Bonferroni correction', () => {
+  let m: Monitored;
+  const N = 50; // = min_samples
+  const regressor = (
+    prefix: string,
+    shift: { spread: number; volume: number },
+    error: (i: number) => number,
+  ) =>
+    Array.from({ length: N }, (_, i) => ({
+      prediction_id: `${prefix}-${i}`,
+      features: {
+        spread: i + shift.spread,
+        volume: i + shift.volume,
+        sector: i % 2 === 0 ? 'tech' : 'energy',
+      },
+      prediction: 10 + i,
+      actual: 10 + i + error(i),
+    }));
+  // Current errors +1 / -3 alternately: MAE (1 + 3) / 2 = 2, RMSE sqrt((1 + 9) / 2) = sqrt(5).
+  // Baseline errors +1 / -1: MAE 1, RMSE 1.
+  const current = regressor('now', { spread: 14, volume: 100 }, (i) => (i % 2 === 0 ? 1 : -3));
+  const baseline = regressor('base', { spread: 0, volume: 0 }, (i) => (i % 2 === 0 ? 1 : -1));
+  const reg = (metric: string, window: string) => ({ model: 'reg', metric, window });
+  const ERROR = 'tradewatch_model_regression_error';
+  const DROP = 'tradewatch_model_performance_degradation_ratio';
+
+  beforeAll(async () => {
+    m = await startMonitored({ ...ENV, TRADEWATCH_DRIFT__BONFERRONI: 'true' });
+    // Outcomes of the even predictions come with them, the odd ones' later.
+    const sent = current.map(({ actual, ...p }, i) => ({
+      ...p,
+      model_name: 'reg',
+      ...(i % 2 === 0 ? { actual } : {}),
+    }));
+    expect((await postJson(m.tw.url, PREDICTIONS, sent)).json).toEqual({
+      accepted: N,
+      duplicates: 0,
+    });
+  });
+  afterAll(async () => {
+    await m?.tw.close();
+  });
+
+  it('exports no performance below min_samples outcomes', async () => {
+    await m.handle.evaluate();
+    const text = await modelMetricsOf(m.tw);
+    expect(
+      sampleValue(text, 'tradewatch_model_drift_window_outcomes', {
+        model: 'reg',
+        window: 'current',
+      }),
+    ).toBe(N / 2);
+    expect(text).not.toMatch(/^tradewatch_model_regression_error\{/m);
+  });
+
+  it('exports the current MAE and RMSE before any baseline, with no drop', async () => {
+    const later = current
+      .filter((_, i) => i % 2 === 1)
+      .map((p) => ({ model_name: 'reg', prediction_id: p.prediction_id, actual: p.actual }));
+    expect((await postJson(m.tw.url, OUTCOMES, later)).json).toEqual({
+      accepted: N / 2,
+      duplicates: 0,
+    });
+    await m.handle.evaluate();
+    const text = await modelMetricsOf(m.tw);
+    expect(sampleValue(text, 'tradewatch_model_drift_enough_data', { model: 'reg' })).toBe(0);
+    expect(sampleValue(text, ERROR, reg('mae', 'current'))).toBe(2);
+    expect(sampleValue(text, ERROR, reg('rmse', 'current'))).toBeCloseTo(Math.sqrt(5), 12);
+    expect(sampleValue(text, ERROR, reg('mae', 'baseline'))).toBeUndefined();
+    expect(text).not.toMatch(/^tradewatch_model_performance_degradation_ratio\{/m);
+    expect(text).not.toMatch(/NaN/);
+  });
+
+  describe('after a baseline given as data', () => {
+    let text: string;
+    beforeAll(async () => {
+      const reply = await postJson(m.tw.url, baselineOf('reg'), { predictions: baseline });
+      expect(reply.json).toMatchObject({ predictions: N, outcomes: N });
+      await m.handle.evaluate();
+      text = (await scrape(m.tw.url)).text;
+    });
+
+    it('exports baseline errors and the relative drop of each', () => {
+      expect(sampleValue(text, ERROR, reg('mae', 'baseline'))).toBe(1);
+      expect(sampleValue(text, ERROR, reg('rmse', 'baseline'))).toBe(1);
+      expect(sampleValue(text, ERROR, reg('mae', 'current'))).toBe(2);
+      // (current - baseline) / baseline: lower is better for errors
+      expect(sampleValue(text, DROP, { model: 'reg', metric: 'mae' })).toBe(1);
+      expect(sampleValue(text, DROP, { model: 'reg', metric: 'rmse' })).toBeCloseTo(
+        Math.sqrt(5) - 1,
+        12,
+      );
+      expect(text).not.toMatch(/^tradewatch_model_classification_performance_ratio\{/m);
+    });
+
+    it('tests each feature at alpha / 3 and does not flag one with 0.05 / 3 < p < 0.05', () => {
+      const clf = { model: 'reg' };
+      const f = (feature: string) => ({ model: 'reg', feature });
+      expect(sampleValue(text, 'tradewatch_model_drift_enough_data', clf)).toBe(1);
+      expect(sampleValue(text, 'tradewatch_model_drift_significance_level', clf)).toBe(0.05 / 3);
+      // spread: D = 14/50; exact p = 2 sum_k (-1)^(k-1) C(100, 50 - 14k) / C(100, 50) (Hodges),
+      // computed with Python's exact integers: 0.03919458619535223. Below 0.05, above 0.0167.
+      expect(sampleValue(text, 'tradewatch_model_feature_ks_statistic', f('spread'))).toBe(0.28);
+      const p = sampleValue(text, 'tradewatch_model_feature_drift_p_value', {
+        ...f('spread'),
+        test: 'ks',
+      });
+      expect(Math.abs(p! / 0.03919458619535223 - 1)).toBeLessThan(1e-9);
+      expect(sampleValue(text, 'tradewatch_model_feature_drifted', f('spread'))).toBe(0);
+      // volume: D = 1, p = 2 / C(100, 50): flagged at any level
+      expect(sampleValue(text, 'tradewatch_model_feature_drifted', f('volume'))).toBe(1);
+      expect(sampleValue(text, 'tradewatch_model_feature_drifted', f('sector'))).toBe(0);
+      expect(sampleValue(text, 'tradewatch_model_drifted_features_ratio', clf)).toBeCloseTo(
+        1 / 3,
+        15,
+      );
+    });
+
+    it('never exposes NaN and passes promtool check metrics', async () => {
+      expect(text).not.toMatch(/ NaN$/m);
+      const run = await checkMetrics(text);
+      expect(run.stdout + run.stderr).toBe('');
+    });
   });
 });

@@ -91,6 +91,9 @@ export function featureLimitError(
   field: string,
 ): FieldError | undefined {
   return schema.features.size > maxFeatures
-    ? { field, message: `has ${schema.features.size} features, at most ${maxFeatures} allowed` }
+    ? {
+        field,
+        message: `has ${schema.features.size} features, at most drift.max_features (${maxFeatures})`,
+      }
     : undefined;
 }

@@ -34,9 +34,12 @@ export interface FeatureResult {
 }
 
 export interface PerformanceResult {
+  /** The current window's performance. */
   current: Performance;
-  baseline: Performance;
-  /** Relative degradation per metric, positive when worse; only where defined. */
+  /**
+   * Relative degradation per metric against the baseline's, positive when worse; only for the
+   * metrics the baseline has and where the ratio is defined (empty without a baseline).
+   */
   degradation: Performance;
 }
 
@@ -52,7 +55,7 @@ export interface ModelResult {
   /** The per-test significance level (alpha, or alpha / m with Bonferroni); with enoughData. */
   level?: number;
   features: FeatureResult[];
-  /** With enough outcomes in both windows (or a given baseline performance). */
+  /** With at least min_samples outcomes in the current window, baseline or not. */
   performance?: PerformanceResult;
 }
 
@@ -93,15 +96,20 @@ function testFeature(
   throw new TypeError(`feature ${feature} changed kind between the windows`);
 }
 
+/**
+ * The current window's performance once it holds `minSamples` outcomes, whether or not there is
+ * a baseline (a team may track accuracy before it sets one), and its drop against the baseline's
+ * performance where there is one.
+ */
 function comparePerformance(
   schema: ModelSchema,
-  reference: Reference,
+  reference: Reference | undefined,
   scored: readonly Observation[],
   minSamples: number,
 ): PerformanceResult | undefined {
-  const baseline = reference.performance;
-  if (scored.length < minSamples || Object.keys(baseline).length === 0) return undefined;
+  if (scored.length < minSamples) return undefined;
   const current = measurePerformance(schema.task, scored);
+  const baseline = reference?.performance ?? {};
   const degradation: Performance = {};
   for (const [metric, value] of Object.entries(current) as [PerformanceMetric, number][]) {
     const base = baseline[metric];
@@ -109,16 +117,17 @@ function comparePerformance(
     const d = relativeDegradation(value, base, HIGHER_IS_BETTER[metric] ? 'higher' : 'lower');
     if (Number.isFinite(d)) degradation[metric] = d;
   }
-  return { current, baseline, degradation };
+  return { current, degradation };
 }
 
 /**
  * Evaluates one model: each feature's test (KS and PSI for numeric features, chi-square for
- * categorical ones) on the reference and the current window, and the performance of both.
+ * categorical ones) on the reference and the current window, and the current performance.
  * Yields to the event loop after each feature, so a scrape or an ingest request waits at most
  * one feature's computation (about a millisecond for 10,000 values; docs/drift.md).
- * Nothing is tested without a baseline or below `minSamples` predictions in either window:
- * the "not enough data" state, where the result carries sizes only.
+ * No feature is tested without a baseline or below `minSamples` predictions in either window:
+ * the "not enough data" state, where the result carries sizes (and the current performance
+ * once there are `minSamples` outcomes).
  */
 export async function evaluateModel(
   schema: ModelSchema,
@@ -137,9 +146,9 @@ export async function evaluateModel(
     enoughData: false,
     features: [],
   };
-  if (!reference) return result;
   const performance = comparePerformance(schema, reference, scored, settings.minSamples);
   if (performance) result.performance = performance;
+  if (!reference) return result;
   if (reference.size < settings.minSamples || current.length < settings.minSamples) return result;
 
   result.enoughData = true;

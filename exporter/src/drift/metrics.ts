@@ -2,8 +2,9 @@ import type { MetricDefinition } from '../metrics/definition.js';
 
 /**
  * Model monitoring (documents 002 and 004; docs/drift.md). Counters and the confidence histogram
- * change on ingest; everything else is rebuilt after each evaluation. A statistic exists only
- * when its model has enough data (`tradewatch_model_drift_enough_data` 1): never NaN. Models and
+ * change on ingest; everything else is rebuilt after each evaluation. A drift statistic exists
+ * only when its model has enough data (`tradewatch_model_drift_enough_data` 1), the current
+ * performance once the window has drift.min_samples outcomes: never NaN. Models and
  * features are bounded by `drift.max_models` and `drift.max_features`, ensemble members by 50.
  */
 const MODEL = ['model'] as const;

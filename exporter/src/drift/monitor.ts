@@ -82,23 +82,26 @@ export class ModelMonitor {
     return { schema, window: new CurrentWindow(s.current_window_size, s.current_window_seconds) };
   }
 
-  /** A model not seen yet: its schema from `item`, if the limits allow it. */
+  /**
+   * A model not seen yet: its schema from `item`, if the limits allow it. A refusal names
+   * `fields.model` (where the request names the model) or `fields.features`, and the limit.
+   */
   private admit(
     item: Parameters<typeof schemaFrom>[0],
     pending: number,
-    prefix: string,
+    fields: { model: string; features: string },
     errors: FieldError[],
   ): ModelSchema | undefined {
     const max = this.settings.max_models;
     if (this.models.size + pending >= max) {
       errors.push({
-        field: `${prefix}model_name`,
+        field: fields.model,
         message: `is a new model, but drift.max_models (${max}) are monitored already`,
       });
       return undefined;
     }
     const schema = schemaFrom(item);
-    const limit = featureLimitError(schema, this.settings.max_features, `${prefix}features`);
+    const limit = featureLimitError(schema, this.settings.max_features, fields.features);
     if (limit) errors.push(limit);
     return limit ? undefined : schema;
   }
@@ -114,7 +117,8 @@ export class ModelMonitor {
       const model = input.model_name;
       let schema = this.models.get(model)?.schema ?? fresh.get(model);
       if (!schema) {
-        schema = this.admit(input, fresh.size, prefix, errors);
+        const fields = { model: `${prefix}model_name`, features: `${prefix}features` };
+        schema = this.admit(input, fresh.size, fields, errors);
         if (!schema) return;
         fresh.set(model, schema);
       } else if (input.task !== undefined && input.task !== schema.task) {
@@ -205,7 +209,8 @@ export class ModelMonitor {
           },
         ]);
       }
-      schema ??= this.admit(items[0] as BaselineItem, 0, 'predictions[0].', errors);
+      const fields = { model: 'model', features: 'predictions[0].features' };
+      schema ??= this.admit(items[0] as BaselineItem, 0, fields, errors);
       if (!schema) throw invalid(errors);
       const known = schema;
       observations = items.flatMap((item, i) => {

@@ -50,7 +50,8 @@ function publishPerformance(
 /**
  * Rebuilds every model gauge from the models' latest evaluations and reports, in one synchronous
  * pass (a scrape never sees half of it). A model not evaluated yet shows nothing but its
- * counters; one without enough data shows its window sizes and `enough_data` 0, no statistic.
+ * counters; one without enough data shows its window sizes and `enough_data` 0, no statistic
+ * (but its current performance once the window holds min_samples outcomes).
  * Undefined values (a rank correlation over fewer than two shared features, a degradation
  * against a zero baseline) have no series: nothing here is ever NaN.
  */

@@ -5,6 +5,7 @@ import {
   macroClassificationMetrics,
   regressionMetrics,
   type Label,
+  type RegressionMetrics,
 } from './performance.js';
 
 export type PerformanceMetric = 'accuracy' | 'precision' | 'recall' | 'f1' | 'mae' | 'rmse';
@@ -25,17 +26,31 @@ export const withOutcome = (observations: readonly Observation[]): Observation[]
   observations.filter((o) => o.actual !== undefined);
 
 /**
+ * MAE and RMSE, or undefined when an error overflows (1e308 against -1e308): finite JSON numbers
+ * whose difference is not finite must not fail the evaluation of every model.
+ */
+function regressionErrors(actual: number[], predicted: number[]): RegressionMetrics | undefined {
+  try {
+    return regressionMetrics(actual, predicted);
+  } catch (err) {
+    if (err instanceof RangeError) return undefined;
+    throw err;
+  }
+}
+
+/**
  * Performance of predictions with known outcomes (docs/drift.md): MAE and RMSE for a regressor;
  * for a classifier accuracy and binary precision, recall and F1 of `true` when every label is a
- * boolean, else their macro averages. Empty when there is no outcome.
+ * boolean, else their macro averages. Empty when there is no outcome (or a regression error
+ * overflows); an RMSE that overflows is Infinity, which publish leaves out.
  */
 export function measurePerformance(task: Task, scored: readonly Observation[]): Performance {
   if (scored.length === 0) return {};
   const actual = scored.map((o) => o.actual as Label);
   const predicted = scored.map((o) => o.prediction);
   if (task === 'regression') {
-    const r = regressionMetrics(actual as number[], predicted as number[]);
-    return { mae: r.mae, rmse: r.rmse };
+    const r = regressionErrors(actual as number[], predicted as number[]);
+    return r ? { mae: r.mae, rmse: r.rmse } : {};
   }
   const boolean = [...actual, ...predicted].every((l) => typeof l === 'boolean');
   const c = boolean

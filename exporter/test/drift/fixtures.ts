@@ -21,19 +21,24 @@ export interface GeneratorSpec {
 /** A sample: literal values, or a generated one too big to store. */
 export type Sample = number[] | { generated: GeneratorSpec };
 
+/** mulberry32 from the 32-bit state `state`: uniform doubles in [0, 1), multiples of 2^-32. */
+export function mulberry32(state: number): () => number {
+  let a = state >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t = ((t + Math.imul(t ^ (t >>> 7), t | 61)) ^ t) >>> 0;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /**
  * The generator of scripts/generate-drift-fixtures.py `generated_sample`, bit for bit: mulberry32
  * started at seed * 2654435761 mod 2^32, u = output / 2^32, and transforms using only +, -, *,
  * / and floor.
  */
 export function generatedSample(spec: GeneratorSpec): Float64Array {
-  let a = Math.imul(spec.seed, 2654435761) >>> 0;
-  const u = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t = ((t + Math.imul(t ^ (t >>> 7), t | 61)) ^ t) >>> 0;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const u = mulberry32(Math.imul(spec.seed, 2654435761));
   const out = new Float64Array(spec.n);
   for (let i = 0; i < spec.n; i++) {
     let v: number;
