@@ -10,8 +10,12 @@
  * compare against those gauges so that both sides use the same number.
  */
 
-/** `critical` pages a person, `warning` goes to chat, `info` is recorded but not routed. */
-export type Severity = 'critical' | 'warning' | 'info';
+/**
+ * `critical` pages a person, `warning` goes to chat, `info` is recorded but not routed. `none`
+ * marks plumbing that is not about the system (the always-firing Watchdog, as in
+ * kube-prometheus): routed by name, left out of every alert count (GET /alerts/dashboard).
+ */
+export type Severity = 'critical' | 'warning' | 'info' | 'none';
 
 /** The `component` label of every alert (issue 6; routing and inhibition key on it). */
 export type Component =
@@ -72,8 +76,13 @@ export const config = {
     drawdownLong: { ...critical('0m'), threshold: 0.1, window: '1d' } as WindowPolicy,
     /** Compares with tradewatch_engine_position_limit_value. */
     positionLimitBreached: critical('0m'),
-    /** Compares with tradewatch_engine_heartbeat_interval_seconds. */
-    heartbeatLapsed: critical('0m'),
+    /**
+     * Fires when, at a scrape, the engine's last tick is older than this many heartbeat
+     * intervals (tradewatch_engine_heartbeat_interval_seconds): one late tick is jitter. The age
+     * is taken at the scrape (`timestamp()`), so scrape and evaluation intervals longer than the
+     * heartbeat's add nothing to it; `tradewatch health` applies the same factor.
+     */
+    heartbeatLapsed: { ...critical('0m'), threshold: 3 } as ThresholdPolicy,
     /** Rides out a single reconnect. */
     connectivityLost: critical('2m'),
     /** Compares with tradewatch_engine_sentiment_provider_errors_limit. */
@@ -125,8 +134,9 @@ export const config = {
      */
     precisionDrop: { ...warning('0m'), threshold: 0.2, window: '7d' } as WindowPolicy,
     /**
-     * Missed opportunities in the exporter's window whose summed peak return reaches this
-     * ratio (document 000 section 4.3 escalates at potential_return > 50%).
+     * A missed opportunity in the exporter's window whose own peak return is over this ratio
+     * (document 000 section 4.3: potential_return > 50, per opportunity). The rule reads the
+     * window's largest peak return, so one series stands for every opportunity.
      */
     missedOpportunity: { ...info('0m'), threshold: 0.5 } as ThresholdPolicy,
   },
@@ -144,7 +154,8 @@ export const config = {
     cardinalityOverflow: { ...warning('0m'), threshold: 0, window: '15m' } as WindowPolicy,
     /** Any span dropped or failed to export within the window. */
     spansDropped: { ...warning('0m'), threshold: 0, window: '15m' } as WindowPolicy,
-    watchdog: info('0m'),
+    /** Severity `none`: it always fires, so counting it would keep one alert active forever. */
+    watchdog: { severity: 'none', for: '0m' } as AlertPolicy,
   },
 
   /** Alertmanager routing (document 000 section 4.3). */

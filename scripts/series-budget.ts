@@ -259,6 +259,7 @@ export const LEADER_ONLY: ReadonlySet<string> = new Set([
   'tradewatch_recommendation_return_ratio',
   'tradewatch_recommendation_missed_opportunities',
   'tradewatch_recommendation_missed_opportunity_potential_return_ratio',
+  'tradewatch_recommendation_missed_opportunity_max_potential_return_ratio',
 ]);
 
 /** prom-client's process and Node.js metrics (`collectDefaultMetrics`), about this many. */

@@ -30,17 +30,18 @@ export const learning = componentRules(
         ` ${percent(l.precisionDrop.threshold)} below its ${l.precisionDrop.window} average.`,
     },
     {
+      // Document 000 fires per opportunity (potential_return > 50): the window's largest peak
+      // return is over the threshold exactly when one opportunity is, with one series per job.
       name: 'MissedOpportunity',
       policy: l.missedOpportunity,
       expr:
-        `${maxBy('tradewatch_recommendation_missed_opportunities', [])} > 0` +
-        ` and ${maxBy('tradewatch_recommendation_missed_opportunity_potential_return_ratio', [])}` +
-        ` >= ${l.missedOpportunity.threshold}`,
-      summary: 'Recommendations that were not bought went on to large gains.',
+        `${maxBy('tradewatch_recommendation_missed_opportunity_max_potential_return_ratio', [])}` +
+        ` > ${l.missedOpportunity.threshold}`,
+      summary: 'A recommendation that was not bought went on to a large gain.',
       description:
-        '{{ $value }} recommendations not bought reached their missed-opportunity return within' +
-        ' the tracking window, together worth at least' +
-        ` ${percent(l.missedOpportunity.threshold)}; see GET /learning/missed-opportunities.`,
+        'A recommendation not bought peaked {{ $value | humanizePercentage }} above its discovery' +
+        ` price within the tracking window, over ${percent(l.missedOpportunity.threshold)};` +
+        ' see GET /learning/missed-opportunities.',
     },
   ],
   [precisionAverage],

@@ -28,6 +28,17 @@ export function ageBy(timestampMetric: string, labels: readonly string[]): strin
 }
 
 /**
+ * The age a timestamp gauge had when it was scraped, per `labels`: `timestamp(m) - m`. Unlike
+ * `ageBy` it does not grow between scrapes, so a threshold shorter than the scrape interval
+ * plus the evaluation delay still means what it says; a target that stops being scraped is
+ * ExporterDown's business.
+ */
+export function ageAtScrapeBy(timestampMetric: string, labels: readonly string[]): string {
+  const m = selector(timestampMetric);
+  return `max by (${['job', ...labels].join(', ')}) (timestamp(${m}) - ${m})`;
+}
+
+/**
  * `value <op> on (job) group_left max by (job) (thresholdGauge)`: compares a per-series value
  * with one of the exporter's published thresholds (a gauge without labels of its own). The
  * result keeps the left side's labels and value, so descriptions can print it.
@@ -39,6 +50,16 @@ export function comparedWithGauge(
   ...matchers: string[]
 ): string {
   return `${value} ${op} on (job) group_left ${maxBy(thresholdGauge, [], ...matchers)}`;
+}
+
+/** `comparedWithGauge` against `factor` times the gauge (`max by (job) (gauge) * factor`). */
+export function comparedWithGaugeTimes(
+  value: string,
+  op: '>' | '>=',
+  thresholdGauge: string,
+  factor: number,
+): string {
+  return `${comparedWithGauge(value, op, thresholdGauge)} * ${factor}`;
 }
 
 /** Wraps an expression in parentheses when it is not a single term, for safe composition. */

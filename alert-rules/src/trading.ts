@@ -1,5 +1,13 @@
 import { config, selector, type WindowPolicy } from '../../mixin/config.js';
-import { ageBy, comparedWithGauge, increaseBy, maxBy, percent } from './promql.js';
+import {
+  ageAtScrapeBy,
+  ageBy,
+  comparedWithGauge,
+  comparedWithGaugeTimes,
+  increaseBy,
+  maxBy,
+  percent,
+} from './promql.js';
 import { componentRules, type AlertSpec, type RecordingRule } from './rule.js';
 
 /**
@@ -102,15 +110,16 @@ export const trading = componentRules(
     {
       name: 'HeartbeatLapsed',
       policy: t.heartbeatLapsed,
-      expr: comparedWithGauge(
-        ageBy('tradewatch_engine_heartbeat_timestamp_seconds', ENGINE),
+      expr: comparedWithGaugeTimes(
+        ageAtScrapeBy('tradewatch_engine_heartbeat_timestamp_seconds', ENGINE),
         '>',
         'tradewatch_engine_heartbeat_interval_seconds',
+        t.heartbeatLapsed.threshold,
       ),
       summary: 'The trading engine stopped sending heartbeats.',
       description:
-        'Engine {{ $labels.engine }} last ticked {{ $value | humanizeDuration }} ago,' +
-        ' longer than its heartbeat interval.',
+        'Engine {{ $labels.engine }} had not ticked for {{ $value | humanizeDuration }} when' +
+        ` last scraped, longer than ${t.heartbeatLapsed.threshold} heartbeat intervals.`,
     },
     {
       name: 'ConnectivityLost',

@@ -47,10 +47,11 @@ export function drift(): Dashboard {
           tablePanel({
             title: 'Feature tests',
             description:
-              'Latest test of each feature: KS statistic D (numeric), p-value against the model significance level, PSI, and whether it drifted (1).',
+              'Latest test of each feature: KS statistic D (numeric features) or chi-square statistic (categorical), its p-value against the model significance level, PSI (numeric), and whether it drifted (1).',
             unit: 'none',
             targets: [
               target(series('tradewatch_model_feature_ks_statistic'), 'ks', table),
+              target(series('tradewatch_model_feature_chi_square_statistic'), 'chi-square', table),
               target(series('tradewatch_model_feature_drift_p_value'), 'p', table),
               target(series('tradewatch_model_feature_psi'), 'psi', table),
               target(series('tradewatch_model_feature_drifted'), 'drifted', table),

@@ -8,6 +8,39 @@ import { UID } from './lib/uids.js';
 const link = (title: string, uid: string) => [{ title, uid }];
 const instant = { instant: true };
 
+/**
+ * Seconds since each engine's latest tick (the exporter publishes the tick's time, not an age),
+ * red from the heartbeat interval the exporter publishes: Grafana's "Config from query results"
+ * turns that second query into the red threshold, so the colour follows the engine's setting.
+ */
+function heartbeatAgePanel() {
+  return statPanel({
+    title: 'Engine heartbeat age',
+    description:
+      "Seconds since the engine's latest tick; red once older than the heartbeat interval the exporter publishes (tradewatch_engine_heartbeat_interval_seconds), where the heartbeat alert fires.",
+    unit: 's',
+    targets: [
+      target(age('tradewatch_engine_heartbeat_timestamp_seconds'), '{{engine}}', instant),
+      target(`max(${series('tradewatch_engine_heartbeat_interval_seconds')})`, 'interval', instant),
+    ],
+    thresholds: [['green', null]],
+    width: 6,
+    drilldown: link('Trading and risk', UID.trading),
+  }).withTransformation({
+    id: 'configFromData',
+    options: {
+      configRefId: 'B',
+      mappings: [
+        {
+          fieldName: 'interval',
+          handlerKey: 'threshold1',
+          handlerArguments: { threshold: { color: 'red' } },
+        },
+      ],
+    },
+  });
+}
+
 /** One screen for the person on call: is anything wrong, and where to look next. */
 export function overview(): Dashboard {
   return buildDashboard({
@@ -23,11 +56,11 @@ export function overview(): Dashboard {
           statPanel({
             title: 'Firing alerts by severity',
             description:
-              'tradewatch alerts firing now, counted by severity (the Watchdog is always one info alert).',
+              'tradewatch alerts firing now, counted by severity (the always-firing Watchdog, severity none, left out).',
             unit: 'short',
             targets: [
               target(
-                `count by (severity) (${alerts('alertstate="firing"')})`,
+                `count by (severity) (${alerts('alertstate="firing", severity!="none"')})`,
                 '{{severity}}',
                 instant,
               ),
@@ -75,22 +108,7 @@ export function overview(): Dashboard {
       {
         title: 'Trading',
         panels: [
-          statPanel({
-            title: 'Engine heartbeat',
-            description:
-              'Whether the engine ticked within the heartbeat interval the exporter publishes (tradewatch_engine_heartbeat_interval_seconds).',
-            unit: 'none',
-            targets: [
-              target(
-                `${age('tradewatch_engine_heartbeat_timestamp_seconds')} > bool on (job, instance) group_left () ${series('tradewatch_engine_heartbeat_interval_seconds')}`,
-                '{{engine}}',
-                instant,
-              ),
-            ],
-            mappings: booleanMapping(['On time', 'green'], ['Late', 'red']),
-            width: 6,
-            drilldown: link('Trading and risk', UID.trading),
-          }),
+          heartbeatAgePanel(),
           statPanel({
             title: "Today's PnL",
             description: "Today's profit and loss (realized plus unrealized), in account currency.",

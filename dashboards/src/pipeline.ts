@@ -3,11 +3,13 @@ import { buildDashboard } from './lib/dashboard.js';
 import { funnelPanel } from './lib/funnel.js';
 import { booleanMapping, heatmapPanel, statPanel, timeseriesPanel } from './lib/panels.js';
 import { age, increase, quantile, series, target } from './lib/query.js';
+import { recorded } from './lib/recorded.js';
 import { settings } from './lib/settings.js';
 import { UID } from './lib/uids.js';
 
 const { noCandidates, stageLatency, noRecentRun } = settings.discovery;
 const instant = { instant: true };
+const stageLatencyPercentile = Math.round(stageLatency.quantile * 100);
 
 /** Document 000 section 1: the discovery pipeline from ~3,000 symbols to a few candidates. */
 export function pipeline(): Dashboard {
@@ -99,18 +101,16 @@ export function pipeline(): Dashboard {
         title: 'Durations',
         panels: [
           timeseriesPanel({
-            title: `Stage duration p${stageLatency.quantile * 100}`,
-            description: `Quantile ${stageLatency.quantile} of each stage's duration; the dashed line is the ${stageLatency.threshold} s budget of the stage latency alert. Points are exemplars: click one to open its trace.`,
+            title: `Stage duration p${stageLatencyPercentile} over ${stageLatency.window}`,
+            description: `Quantile ${stageLatency.quantile} of each stage's duration over the last ${stageLatency.window}: the recorded series the stage latency alert compares with its ${stageLatency.threshold} s budget (dashed line). The heatmap beside it has the trace exemplars.`,
             unit: 's',
             targets: [
               target(
-                quantile(
-                  stageLatency.quantile,
+                recorded(
                   'tradewatch_pipeline_stage_duration_seconds',
-                  'stage',
+                  `p${stageLatencyPercentile}_${stageLatency.window}`,
                 ),
-                '{{stage}}',
-                { exemplar: true },
+                '{{pipeline}} {{stage}}',
               ),
             ],
             thresholds: [

@@ -2,6 +2,7 @@ import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { buildDashboard } from './lib/dashboard.js';
 import { booleanMapping, stateTimelinePanel, tablePanel, timeseriesPanel } from './lib/panels.js';
 import { age, increase, series, target } from './lib/query.js';
+import { recorded } from './lib/recorded.js';
 import { settings } from './lib/settings.js';
 import { UID } from './lib/uids.js';
 
@@ -10,18 +11,17 @@ const { drawdownShort, drawdownLong, dataSourceStale } = settings.trading;
 /** A published limit (a gauge without an engine label) drawn next to the engine's series. */
 const limit = (metric: string) => target(series(metric), 'limit');
 
-/** Drawdown from the highest equity within the window, the way document 003 states its limits. */
-function drawdown(window: string): string {
-  const equity = series('tradewatch_engine_equity');
-  return `1 - ${equity} / max_over_time(${equity}[${window}])`;
-}
-
 function drawdownPanel(policy: { threshold: number; window: string }) {
   return timeseriesPanel({
     title: `Drawdown over ${policy.window}`,
-    description: `Fall of equity from its highest value within ${policy.window}; the dashed line is the ${policy.threshold * 100}% alert threshold (document 003).`,
+    description: `Fall of equity from its highest value within ${policy.window}, per engine of the job: the recorded series the drawdown alert compares with its ${policy.threshold * 100}% threshold (dashed line, document 003).`,
     unit: 'percentunit',
-    targets: [target(drawdown(policy.window), '{{engine}}')],
+    targets: [
+      target(
+        recorded('tradewatch_engine_equity_drawdown_ratio', `max_over_time${policy.window}`),
+        '{{engine}}',
+      ),
+    ],
     thresholds: [
       ['green', null],
       ['red', policy.threshold],
@@ -192,13 +192,10 @@ export function trading(): Dashboard {
           }),
           timeseriesPanel({
             title: 'Data-source freshness',
-            description: `Age of each data source's latest update in multiples of its expected cadence; the source counts as stale past ${dataSourceStale.threshold} (dashed line).`,
+            description: `Age of each data source's latest update in multiples of its expected cadence (the recorded series the stale-source alert compares); the source counts as stale past ${dataSourceStale.threshold} (dashed line).`,
             unit: 'none',
             targets: [
-              target(
-                `(${age('tradewatch_data_source_last_update_timestamp_seconds')}) / on (job, instance, source) ${series('tradewatch_data_source_expected_interval_seconds')}`,
-                '{{source}}',
-              ),
+              target(recorded('tradewatch_data_source_update_age_intervals', 'max'), '{{source}}'),
             ],
             thresholds: [
               ['green', null],

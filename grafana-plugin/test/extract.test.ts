@@ -112,6 +112,20 @@ describe('frame shapes', () => {
     ]);
   });
 
+  it("recognises the latest run's eliminated-symbols gauge by its name, even without a reason", () => {
+    const frames = [
+      seriesFrame('A', { __name__: 'tradewatch_pipeline_stage_symbols_output', stage: 'x' }, [6]),
+      seriesFrame(
+        'Z',
+        { __name__: 'tradewatch_pipeline_stage_symbols_eliminated', stage: 'x' },
+        [4],
+      ),
+    ];
+    expect(summary(frames)).toEqual([
+      { name: 'x', input: undefined, output: 6, reasons: [['unspecified', 4]] },
+    ]);
+  });
+
   it('keeps the output series first among the link sources', () => {
     const [s] = extractStages(perStageFrames().slice(0, 2), defaultOptions);
     expect(s!.sources.map((src) => src.field.labels?.['__name__'])).toEqual([

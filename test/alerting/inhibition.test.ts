@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAlertmanager, type RunningAlertmanager } from './alertmanager-harness.js';
+import { generatedAlertLabels } from './rules-harness.js';
 
 /**
  * amtool does not evaluate inhibition: post alerts to a real Alertmanager on loopback and read
@@ -78,7 +79,8 @@ beforeAll(async () => {
         job: 'c',
         engine: 'live',
       }),
-      alert({ alertname: 'TradewatchWatchdog', severity: 'info', component: 'system_health' }),
+      // As generated (severity none): no inhibition rule may silence it.
+      alert(generatedAlertLabels('TradewatchWatchdog')),
     ]),
   });
   expect(posted.status).toBe(200);

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { config } from '../../mixin/config.js';
 import { receivers } from '../../alert-rules/src/alertmanager.js';
 import { ALERTMANAGER_CONFIG, run } from './alertmanager-harness.js';
+import { generatedAlertLabels } from './rules-harness.js';
 
 const { history, pager, chat, learningChat, retraining, deadMansSwitch } = receivers;
 
@@ -54,7 +55,7 @@ const table: [string, Record<string, string>, string[]][] = [
   ],
   [
     "the watchdog goes to the dead man's switch",
-    { alertname: 'TradewatchWatchdog', severity: 'info', component: 'system_health' },
+    generatedAlertLabels('TradewatchWatchdog'),
     [history, deadMansSwitch],
   ],
   ['a manual alert with no severity is recorded', { alertname: 'ManualNote' }, [history]],

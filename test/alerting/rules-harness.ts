@@ -32,6 +32,13 @@ function readGroups<R>(file: string): RuleGroup<R>[] {
 export const generatedAlerts = (): GeneratedAlert[] =>
   readGroups<GeneratedAlert>('alerts.yml').flatMap((g) => g.rules);
 
+/** The labels Prometheus gives a generated alert with no labels of its own (e.g. the Watchdog). */
+export function generatedAlertLabels(alert: string): Record<string, string> {
+  const rule = generatedAlerts().find((a) => a.alert === alert);
+  if (!rule) throw new Error(`alerts.yml has no alert ${alert}`);
+  return { alertname: rule.alert, ...rule.labels };
+}
+
 export const generatedRecords = (): { record: string; expr: string }[] =>
   readGroups<{ record: string; expr: string }>('recording.yml').flatMap((g) => g.rules);
 

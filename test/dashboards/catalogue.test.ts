@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allDefinitions } from '../../exporter/src/metrics/catalogue.js';
+import { generatedRecords } from '../alerting/rules-harness.js';
 import { allTargets } from './load.js';
 import { selectedMetrics } from './promql.js';
 
@@ -26,9 +27,19 @@ describe('dashboard metrics', () => {
     expect(unknown).toEqual([]);
   });
 
+  it('names recorded series (level:metric:operations) only of alert-rules/recording.yml', () => {
+    const records = new Set(generatedRecords().map((r) => r.record));
+    const named = allTargets().flatMap((t) =>
+      selectedMetrics(t.expr).filter((m) => m.includes(':')),
+    );
+    // The drawdown, stage latency and data-source panels draw what their alerts compare.
+    expect(named.length).toBeGreaterThanOrEqual(4);
+    expect(named.filter((m) => !records.has(m))).toEqual([]);
+  });
+
   it('names no other series than the catalogue, Node.js/process defaults and Prometheus own', () => {
     const others = allTargets().flatMap((t) =>
-      selectedMetrics(t.expr).filter((m) => !m.startsWith('tradewatch_')),
+      selectedMetrics(t.expr).filter((m) => !m.startsWith('tradewatch_') && !m.includes(':')),
     );
     for (const m of others)
       expect(m).toMatch(/^(ALERTS|nodejs_|process_|scrape_duration_seconds$)/);

@@ -35,4 +35,31 @@ describe('the funnel panel switch', () => {
       eliminationsQuery: 'ELIMINATIONS',
     });
   });
+
+  it("stacks the latest run's eliminations (a gauge), not a rate at the time of the query", () => {
+    const panel = funnelPanel('tradewatch-funnel-panel').build();
+    const targets = panel.targets as { refId?: string; expr?: string }[];
+    const eliminations = targets.find((t) => t.refId === 'ELIMINATIONS')?.expr ?? '';
+    expect(eliminations).toContain('tradewatch_pipeline_stage_symbols_eliminated{');
+    expect(eliminations).not.toMatch(/rate\(|increase\(|_total/);
+  });
+
+  it.each(['bargauge', 'tradewatch-funnel-panel'] as const)(
+    '%s links each stage to its duration exemplars (traces) in Explore',
+    (type) => {
+      const links = funnelPanel(type).build().fieldConfig?.defaults?.links ?? [];
+      expect(links).toHaveLength(1);
+      const url = new URL(links[0]!.url!, 'http://grafana');
+      expect(url.pathname).toBe('/explore');
+      const panes = JSON.parse(url.searchParams.get('panes')!) as {
+        a: { datasource: string; queries: { expr: string; exemplar: boolean }[] };
+      };
+      expect(panes.a.datasource).toBe('${datasource}');
+      const [query] = panes.a.queries;
+      expect(query!.exemplar).toBe(true);
+      expect(query!.expr).toContain('tradewatch_pipeline_stage_duration_seconds_bucket{');
+      expect(query!.expr).toContain('stage="${__field.labels.stage}"');
+      expect(query!.expr).toContain('[$__rate_interval]');
+    },
+  );
 });

@@ -21,6 +21,9 @@ describe('PromQL checks', () => {
 
   it('find a series selected without label matchers', () => {
     expect(bareMetrics('time() - tradewatch_x + up{job="a"}')).toEqual(['tradewatch_x']);
+    expect(bareMetrics('job:tradewatch_x:max{job=~"$job"} / job:tradewatch_y:rate5m')).toEqual([
+      'job:tradewatch_y:rate5m',
+    ]);
     expect(matcherBlocks('a{job=~"$job"} / b{instance=~"$instance"}')).toEqual([
       '{job=~"$job"}',
       '{instance=~"$instance"}',

@@ -53,10 +53,12 @@ export function selectedMetrics(expr: string): string[] {
   return [...expr.matchAll(/\b([a-zA-Z_:][\w:]*)\{/g)].map((m) => m[1]!);
 }
 
+/** Names of exposed series, and recorded ones (`level:metric:operations`, with colons). */
+const METRIC_NAME = /^(tradewatch_\w+|ALERTS\w*|nodejs_\w+|process_\w+|scrape_\w+|up|\w*:[\w:]*)$/;
+
 /** Identifiers that look like metrics but select no label matchers (`up`, `foo_total`). */
 export function bareMetrics(expr: string): string[] {
-  const words = [
-    ...expr.matchAll(/\b(tradewatch_\w+|ALERTS\w*|nodejs_\w+|process_\w+|scrape_\w+|up)\b(\{)?/g),
-  ];
-  return words.filter((m) => m[2] === undefined).map((m) => m[1]!);
+  // Whole identifiers, colons included: a recorded name is one series, not several.
+  const words = [...expr.matchAll(/(?<![\w:$])([a-zA-Z_:][\w:]*)(\{)?/g)];
+  return words.filter((m) => m[2] === undefined && METRIC_NAME.test(m[1]!)).map((m) => m[1]!);
 }

@@ -2,8 +2,9 @@
  * The built panel (grafana-plugin/dist/module.js) in a real browser: Debian's Chromium driven
  * by playwright-core renders it in a harness page that stands in for Grafana (which cannot run
  * here). Checks what a person would: labels and numbers, both themes and layouts, the
- * messages, the tooltip and the data links. Screenshots go to test/plugin/screenshots/, and
- * the two the README shows to docs/.
+ * messages, the tooltip and the data links. Screenshots go to test/plugin/screenshots/
+ * (ignored by git); the two the README shows are written to docs/ only with
+ * UPDATE_SCREENSHOTS=1, so that a test run leaves the tree clean.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,8 @@ import { buildPlugin, type Harness, startHarness } from './harness-server.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = path.join(ROOT, 'test/plugin/screenshots');
+/** Where the README's screenshots go: docs/ when asked to update them, else beside the others. */
+const README_SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(ROOT, 'docs') : SHOTS;
 
 const RUN_ROWS = [
   ['universe_loading', '2,847', '100.0%', '100.0%', '0%'],
@@ -99,7 +102,7 @@ describe('funnel panel in Chromium', () => {
         expect(luminance(background)).toBeGreaterThan(230);
         expect(luminance(text)).toBeLessThan(80);
       }
-      await shot(page, `funnel-panel-${theme}`, path.join(ROOT, 'docs'));
+      await shot(page, `funnel-panel-${theme}`, README_SHOTS);
       await page.close();
     });
 

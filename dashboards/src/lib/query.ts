@@ -10,6 +10,12 @@ export const DATASOURCE = { type: 'prometheus', uid: '${datasource}' } as const;
 /** The `job` and `instance` variables, in the matcher every tradewatch series is selected by. */
 export const TARGET_MATCHERS = 'job=~"$job", instance=~"$instance"';
 
+/**
+ * For series aggregated `by (job)` (recording rules): they have no `instance` label, which
+ * `|` matches, so choosing an instance keeps the job-wide series in view instead of hiding them.
+ */
+export const JOB_WIDE_MATCHERS = 'job=~"$job", instance=~"$instance|"';
+
 /** `metric{job=~"$job", instance=~"$instance", <extra>}` */
 export function series(metric: string, extra?: string): string {
   return `${metric}{${TARGET_MATCHERS}${extra ? `, ${extra}` : ''}}`;

@@ -14,13 +14,13 @@ export interface Check {
   detail: string;
 }
 
-/** Missed ticks tolerated before the heartbeat counts as lapsed. */
-export const HEARTBEAT_LAPSE_INTERVALS = 3;
-
 /** Prometheus' answer to `up{job="..."}`: the value per target, or why it could not be asked. */
 export type TargetsResult =
   | { ok: true; job: string; targets: { instance: string; up: boolean }[] }
   | { ok: false; job: string; error: string };
+
+/** mixin/config.ts `trading.heartbeatLapsed.threshold` (a test keeps the two equal). */
+export const MISSED_HEARTBEATS = 3;
 
 export function healthChecks(
   families: readonly MetricFamily[],
@@ -32,17 +32,25 @@ export function healthChecks(
   const add = (check: string, status: CheckStatus, detail: string) =>
     checks.push({ check, status, detail });
 
-  const interval = value('tradewatch_engine_heartbeat_interval_seconds', 5);
+  // Lapsed exactly when TradewatchHeartbeatLapsed fires: the last tick is older than
+  // MISSED_HEARTBEATS intervals, the interval being the gauge the exporter publishes from
+  // engine.heartbeat_interval_seconds, which the alert compares with.
+  const interval = samplesOf(families, 'tradewatch_engine_heartbeat_interval_seconds')[0]?.value;
   const heartbeats = samplesOf(families, 'tradewatch_engine_heartbeat_timestamp_seconds');
   if (heartbeats.length === 0) add('heartbeat', 'warn', 'no engine snapshot received yet');
   for (const s of heartbeats) {
     const age = nowSeconds - s.value;
-    const lapsed = age > HEARTBEAT_LAPSE_INTERVALS * interval;
-    add(
-      `heartbeat ${s.labels.engine ?? ''}`.trim(),
-      lapsed ? 'fail' : 'ok',
-      `last tick ${formatAge(age)} ago (interval ${interval}s)`,
-    );
+    const check = `heartbeat ${s.labels.engine ?? ''}`.trim();
+    if (interval === undefined) {
+      add(check, 'warn', `last tick ${formatAge(age)} ago; the exporter publishes no interval`);
+    } else {
+      const lapsed = age > MISSED_HEARTBEATS * interval;
+      add(
+        check,
+        lapsed ? 'fail' : 'ok',
+        `last tick ${formatAge(age)} ago (interval ${interval}s, lapsed after ${MISSED_HEARTBEATS})`,
+      );
+    }
   }
 
   const staleAfter = value('tradewatch_model_artifact_staleness_threshold_seconds', 86_400);

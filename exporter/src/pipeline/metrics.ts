@@ -39,6 +39,12 @@ export const pipelineMetrics = {
     help: 'Symbols that left the stage in the latest finished run.',
     labelNames: ['pipeline', 'stage'],
   },
+  stageSymbolsEliminated: {
+    name: 'tradewatch_pipeline_stage_symbols_eliminated',
+    type: 'gauge',
+    help: 'Symbols the stage eliminated in the latest finished run, by elimination reason (0 for reasons seen before but not in that run).',
+    labelNames: ['pipeline', 'stage', 'reason'],
+  },
   eliminations: {
     name: 'tradewatch_pipeline_stage_eliminations_total',
     type: 'counter',

@@ -4,14 +4,18 @@ import type { RunSummary, StageSummary } from './summary.js';
 
 const RUN_STATUSES = ['completed', 'failed'] as const;
 
+/** (stage, reason) label pairs by a key of both. */
+type ReasonPairs = Map<string, [stage: string, reason: string]>;
+const pairKey = (stage: string, reason: string) => `${stage}\u0000${reason}`;
+
 export type RunEnd = Omit<RunSummary, 'stages' | 'runId'>;
 
 /**
  * Turns finished stages and runs into metrics. The HTTP path and the SDK both come through
  * here, so the same run produces the same series whichever way it arrives.
  *
- * Counters and histograms count every run. The "latest run" gauges (stage symbols, final
- * candidates, timestamps, streak of empty runs) follow the run that ended last, so runs that
+ * Counters and histograms count every run. The "latest run" gauges (stage symbols in, out and
+ * eliminated by reason, final candidates, timestamps, streak of empty runs) follow the run that ended last, so runs that
  * arrive late (batches, retries) cannot move them backwards.
  */
 export class PipelineRecorder {
@@ -19,6 +23,10 @@ export class PipelineRecorder {
   private readonly emptyRunStreak = new Map<string, number>();
   private readonly lastEnd = new Map<string, number>();
   private readonly knownStages = new Map<string, Set<string>>();
+  /** Per pipeline, the (stage, reason) pairs the eliminated-symbols gauge shows for the latest run. */
+  private readonly shownReasons = new Map<string, ReasonPairs>();
+  /** Per pipeline, the pairs of the run whose stages are being recorded. */
+  private readonly pendingReasons = new Map<string, ReasonPairs>();
 
   constructor(registry: MetricRegistry) {
     this.families = registry.registerAll(pipelineMetrics);
@@ -42,6 +50,12 @@ export class PipelineRecorder {
     const labels = [pipeline, stage.stage];
     this.families.stageSymbolsInput.set(labels, stage.symbolsInput);
     this.families.stageSymbolsOutput.set(labels, stage.symbolsOutput);
+    let pending = this.pendingReasons.get(pipeline);
+    if (!pending) this.pendingReasons.set(pipeline, (pending = new Map()));
+    for (const [reason, count] of stage.eliminations) {
+      this.families.stageSymbolsEliminated.set([pipeline, stage.stage, reason], count);
+      pending.set(pairKey(stage.stage, reason), [stage.stage, reason]);
+    }
     let known = this.knownStages.get(pipeline);
     if (!known) this.knownStages.set(pipeline, (known = new Set()));
     known.add(stage.stage);
@@ -83,6 +97,21 @@ export class PipelineRecorder {
       f.stageSymbolsInput.set([run.pipeline, stage], 0);
       f.stageSymbolsOutput.set([run.pipeline, stage], 0);
     }
+    this.showLatestReasons(run.pipeline);
+  }
+
+  /**
+   * The run just recorded is the latest: reasons the previous latest run showed that this one
+   * did not report drop to 0. Only the two runs' pairs are kept (the family's series are capped
+   * by the cardinality guard like any other).
+   */
+  private showLatestReasons(pipeline: string): void {
+    const current: ReasonPairs = this.pendingReasons.get(pipeline) ?? new Map();
+    this.pendingReasons.delete(pipeline);
+    for (const [key, labels] of this.shownReasons.get(pipeline) ?? []) {
+      if (!current.has(key)) this.families.stageSymbolsEliminated.set([pipeline, ...labels], 0);
+    }
+    this.shownReasons.set(pipeline, current);
   }
 
   /** After a restart: the "latest run" gauges from a stored run, without counting it again. */

@@ -16,7 +16,8 @@ export interface SharedSnapshot {
   open: Map<string, number>;
   /** `${outcome}\u0000${bought}` -> count */
   outcomes: Map<string, number>;
-  missed: { count: number; potentialReturn: number };
+  /** Count, sum and largest of the peak returns of the window's missed opportunities. */
+  missed: { count: number; potentialReturn: number; maxPotentialReturn: number };
   /** Per horizon (days): per-bucket (not cumulative) counts with +Inf last, sum and count. */
   returns: Map<number, { counts: number[]; sum: number; count: number }>;
 }
@@ -34,8 +35,9 @@ export async function readSnapshot(
     `SELECT outcome_category AS outcome, COALESCE(bought, false) AS bought, count(*)::int AS n
        FROM recommendation_tracking WHERE outcome_category IS NOT NULL GROUP BY 1, 2`,
   );
-  const [missed] = await db.query<{ n: number; total: string }>(
-    `SELECT count(*)::int AS n, COALESCE(sum(peak_return), 0)::text AS total
+  const [missed] = await db.query<{ n: number; total: string; largest: string }>(
+    `SELECT count(*)::int AS n, COALESCE(sum(peak_return), 0)::text AS total,
+            COALESCE(max(peak_return), 0)::text AS largest
        FROM recommendation_tracking WHERE missed_opportunity AND discovery_date >= $1`,
     [new Date(now.getTime() - options.missedWindowDays * DAY_MS)],
   );
@@ -56,7 +58,11 @@ export async function readSnapshot(
   return {
     open: new Map(open.map((r) => [String(r.bought), r.n])),
     outcomes: new Map(outcomes.map((r) => [`${r.outcome}\u0000${String(r.bought)}`, r.n])),
-    missed: { count: missed?.n ?? 0, potentialReturn: Number(missed?.total ?? 0) },
+    missed: {
+      count: missed?.n ?? 0,
+      potentialReturn: Number(missed?.total ?? 0),
+      maxPotentialReturn: Number(missed?.largest ?? 0),
+    },
     returns: new Map(
       returns.map((r) => {
         const cumulative = RETURN_BUCKETS.map((_, i) => r[`le${i}`] as number);
@@ -90,6 +96,7 @@ export function recommendationCollector(
       families.returns.reset();
       families.missedOpportunities.reset();
       families.missedPotentialReturn.reset();
+      families.missedMaxPotentialReturn.reset();
     },
   };
 }
@@ -104,6 +111,7 @@ export function apply(families: Families, horizons: readonly number[], s: Shared
   }
   families.missedOpportunities.set([], s.missed.count);
   families.missedPotentialReturn.set([], s.missed.potentialReturn);
+  families.missedMaxPotentialReturn.set([], s.missed.maxPotentialReturn);
   families.returns.reset();
   for (const days of horizons) {
     const series = families.returns.labels(horizonLabel(days));

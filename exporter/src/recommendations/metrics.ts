@@ -60,6 +60,13 @@ export const recommendationMetrics = {
     labelNames: [],
     unit: 'ratio',
   },
+  missedMaxPotentialReturn: {
+    name: 'tradewatch_recommendation_missed_opportunity_max_potential_return_ratio',
+    type: 'gauge',
+    help: 'Largest peak return among those missed opportunities, 0 without any (document 000 alerts per opportunity; as a ratio; leader only).',
+    labelNames: [],
+    unit: 'ratio',
+  },
   missedWindow: {
     name: 'tradewatch_recommendation_missed_opportunity_window_seconds',
     type: 'gauge',

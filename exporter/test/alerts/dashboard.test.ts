@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildDashboard, trend } from '../../src/alerts/dashboard.js';
 import type { Occurrence } from '../../src/alerts/store.js';
+import { generatedAlertLabels } from '../../../test/alerting/rules-harness.js';
 
 const NOW = new Date('2025-09-03T15:00:00Z');
 let nextId = 1;
@@ -105,5 +106,24 @@ describe('dashboard (document 000 section 4.2)', () => {
       },
       trading: { active_count: 1, trend: 'stable', last_24h_count: 0 },
     });
+  });
+});
+
+describe('the generated Watchdog (alert-rules/alerts.yml)', () => {
+  // Its labels as Prometheus sends them, read from the generated rules: a hand-made copy would
+  // not notice the rule's severity changing.
+  const watchdog = occurrence(generatedAlertLabels('TradewatchWatchdog'), 24 * 60);
+
+  it('is in no count of the dashboard, however long it fires', () => {
+    const board = buildDashboard([watchdog], [], NOW, 10);
+    expect(board.alert_summary).toEqual({
+      total_active_alerts: 0,
+      critical_alerts: 0,
+      warning_alerts: 0,
+      info_alerts: 0,
+      unacknowledged_alerts: 0,
+    });
+    expect(board.priority_alerts).toEqual([]);
+    expect(Object.keys(board.alert_categories)).not.toContain('system_health');
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertEvent } from '../../src/alerts/record.js';
+import { generatedAlertLabels } from '../../../test/alerting/rules-harness.js';
 import {
   activeOccurrences,
   deleteQueued,
@@ -92,6 +93,20 @@ describe.each(BACKENDS)('alert history store on $name', (backend) => {
     expect(acked?.ack).toEqual(ack);
     // Not notified since the window: no longer active (its resolution was never sent).
     expect(await activeOccurrences(db, new Date(NOW.getTime() + 1), 10)).toEqual([]);
+    expect(await startsByComponent(db, NOW)).toEqual([
+      { component: 'discovery', lastDay: 1, previousDay: 0 },
+    ]);
+  });
+
+  it('leaves the generated Watchdog (severity none) out of the starts per component', async () => {
+    const db = await open();
+    const watchdog: AlertEvent = {
+      ...event('firing'),
+      fingerprint: 'fedcba9876543210',
+      labels: generatedAlertLabels('TradewatchWatchdog'),
+    };
+    await apply(db, [...saveEvent(event('firing')), ...saveEvent(watchdog)]);
+    expect(await count(db, 'alerts')).toBe(2);
     expect(await startsByComponent(db, NOW)).toEqual([
       { component: 'discovery', lastDay: 1, previousDay: 0 },
     ]);

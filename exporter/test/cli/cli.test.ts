@@ -54,7 +54,12 @@ describe('the tradewatch CLI', () => {
   let dir: string;
 
   beforeAll(async () => {
-    tw = await startExporter({}, { domains: [] });
+    // `health` judges a tick against one heartbeat interval, as the alert does: a minute keeps
+    // the tick fresh while the CLI starts on a loaded machine.
+    tw = await startExporter(
+      { TRADEWATCH_ENGINE__HEARTBEAT_INTERVAL_SECONDS: '60' },
+      { domains: [] },
+    );
     am = await alertmanagerForTests();
     await am.route(`${tw.url}/alerts/webhook`);
     dir = mkdtempSync(join(tmpdir(), 'tw-cli-'));

@@ -15,7 +15,7 @@ import { getStyles } from './styles';
 
 export const NO_STAGES =
   'No pipeline stages in the query result: query tradewatch_pipeline_stage_symbols_input and ' +
-  'tradewatch_pipeline_stage_symbols_output (optionally tradewatch_pipeline_stage_eliminations_total) ' +
+  'tradewatch_pipeline_stage_symbols_output (optionally tradewatch_pipeline_stage_symbols_eliminated) ' +
   'with a stage label';
 
 /** stage | count | bar | one column per percentage shown (`repeat(0, …)` would void it all) */

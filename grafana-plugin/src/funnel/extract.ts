@@ -60,7 +60,10 @@ export function valueRole(
   const names = [metricName ?? field.labels?.['__name__'], field.name, frame.name].join(' ');
   if (names.includes('symbols_input')) return 'input';
   if (names.includes('symbols_output')) return 'output';
-  if (names.includes('eliminations')) return 'eliminations';
+  // The latest run's gauge (…_symbols_eliminated) or the counter (…_eliminations_total).
+  if (names.includes('symbols_eliminated') || names.includes('eliminations')) {
+    return 'eliminations';
+  }
   return hasReason ? 'eliminations' : 'output';
 }
 

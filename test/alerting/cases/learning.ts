@@ -1,4 +1,4 @@
-import { series, type ComponentCases } from '../rules-harness.js';
+import { boundary, series, type ComponentCases } from '../rules-harness.js';
 
 const precision = (strategy: string) =>
   series('tradewatch_ranking_precision_at_k_ratio', { strategy, k: '10', horizon: '7d' });
@@ -48,25 +48,25 @@ export const learning: ComponentCases = {
       ],
     },
     {
-      name: 'missed opportunities worth the configured return',
+      // Document 000: potential_return > 50, per opportunity. Three opportunities of 30%, 25%
+      // and 20% sum past 50% but none is over it; then one reaches exactly 50%, then 51%.
+      name: 'a missed opportunity over the configured return, not their sum',
       series: {
-        [series('tradewatch_recommendation_missed_opportunities')]: '1 1 2',
+        [series('tradewatch_recommendation_missed_opportunities')]: '3 4 4',
         [series('tradewatch_recommendation_missed_opportunity_potential_return_ratio')]:
-          '0.49 0.49 0.5',
+          '0.75 1.25 1.26',
+        [series('tradewatch_recommendation_missed_opportunity_max_potential_return_ratio')]:
+          '0.3 0.5 0.51',
       },
       alerts: [
-        { alert: 'TradewatchMissedOpportunity', at: '1m', fires: [] },
-        {
-          alert: 'TradewatchMissedOpportunity',
-          at: '2m',
-          fires: [
-            {
-              labels: { job: 'tradewatch' },
-              description:
-                '2 recommendations not bought reached their missed-opportunity return within the tracking window, together worth at least 50%; see GET /learning/missed-opportunities.',
-            },
-          ],
-        },
+        { alert: 'TradewatchMissedOpportunity', at: '0m', fires: [] },
+        ...boundary(
+          'TradewatchMissedOpportunity',
+          '1m',
+          '2m',
+          { job: 'tradewatch' },
+          'A recommendation not bought peaked 51% above its discovery price within the tracking window, over 50%; see GET /learning/missed-opportunities.',
+        ),
       ],
     },
   ],

@@ -96,7 +96,8 @@ export const trading: ComponentCases = {
     {
       name: 'heartbeat, artifacts of the engine, data-source cadence',
       series: {
-        [series('tradewatch_engine_heartbeat_interval_seconds')]: '60x3',
+        // 3 intervals of 20 s: the age at the 1m scrape (60 s) is not past it, at 2m it is.
+        [series('tradewatch_engine_heartbeat_interval_seconds')]: '20x3',
         [engine('tradewatch_engine_heartbeat_timestamp_seconds')]: '0x3',
         [series('tradewatch_data_source_expected_interval_seconds', { source: 'polygon' })]: '60x3',
         [series('tradewatch_data_source_last_update_timestamp_seconds', { source: 'polygon' })]:
@@ -108,7 +109,7 @@ export const trading: ComponentCases = {
           '1m',
           '2m',
           EL,
-          'Engine live last ticked 2m 0s ago, longer than its heartbeat interval.',
+          'Engine live had not ticked for 2m 0s when last scraped, longer than 3 heartbeat intervals.',
         ),
         ...boundary(
           'TradewatchDataSourceStale',
