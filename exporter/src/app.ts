@@ -10,7 +10,7 @@ import { ingestKind, jsonBody, requireJsonType } from './http/ingest.js';
 import { isScrape, metricsEndpoint } from './http/metrics-endpoint.js';
 import { observeRequests, observeResponse } from './http/observe.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { perClientLimit } from './http/rate-limit.js';
+import { EndpointLimits } from './http/rate-limit.js';
 import type { Logger } from './log.js';
 import { coreMetrics } from './metrics/core.js';
 import { MetricRegistry, type ExternalFamily } from './metrics/registry.js';
@@ -125,11 +125,10 @@ export async function createExporter(
     );
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', config.server.trust_proxy);
   app.use(observeRequests(core.httpRequests, core.httpDuration));
   app.use(correlateRequests(tracing.tracer));
 
-  const window = config.rate_limit.window_seconds;
   const tokens = TokenRegistry.fromConfig(config);
   if (tokens.size === 0) {
     logger.warn(
@@ -139,15 +138,14 @@ export async function createExporter(
   }
   const writerAuth = requireRole(tokens, 'writer');
   const adminAuth = requireRole(tokens, 'admin');
-  const readLimit = perClientLimit(config.rate_limit.read_requests, window);
-  const ingestLimit = perClientLimit(config.rate_limit.ingest_requests, window);
+  const limits = new EndpointLimits(config.rate_limit, tokens, logger);
   const writeRoute = (kind: string, role: Role): express.RequestHandler[] => {
     // Every ingest route declares its kind here at start: its series exist from then on.
     core.ingestEvents.init(kind);
     for (const reason of FAILURE_REASONS) core.ingestFailures.init(kind, reason);
     return [
       ingestKind(kind),
-      ingestLimit,
+      limits.write(kind),
       role === 'admin' ? adminAuth : writerAuth,
       auditWrites(storage.buffer, kind, logger),
       requireJsonType,
@@ -172,8 +170,8 @@ export async function createExporter(
     },
     write: (kind) => writeRoute(kind, 'writer'),
     admin: (kind) => writeRoute(kind, 'admin'),
-    read: [readLimit, requireRole(tokens, 'reader', config.auth.require_reader)],
-    adminRead: [readLimit, adminAuth],
+    read: [limits.read, requireRole(tokens, 'reader', config.auth.require_reader)],
+    adminRead: [limits.read, adminAuth],
   };
 
   const serveMetrics = metricsEndpoint(registry);

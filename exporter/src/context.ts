@@ -43,9 +43,12 @@ export interface DomainContext {
    * acknowledgements): as `write`, with the admin role.
    */
   admin(kind: string): RequestHandler[];
-  /** Middleware for read routes: the per-client read rate limit, reader role when required. */
+  /**
+   * Middleware for read routes: the route's endpoint-group rate limit (per token, else per
+   * address), reader role when required.
+   */
   read: RequestHandler[];
-  /** Middleware for read routes only admins may use (the audit log): read limit, admin role. */
+  /** Middleware for read routes only admins may use (the audit log): its group's limit, admin role. */
   adminRead: RequestHandler[];
 }
 

@@ -122,11 +122,20 @@ function hostileValue(g: Gen, bodyLimit: number): string {
   );
 }
 
+/**
+ * Seed fields whose schema takes a number, a string or a boolean (a prediction, a label): only
+ * an array or an object is sure to be wrong there.
+ */
+const SCALAR_UNION_KEYS = new Set(['prediction', 'actual']);
+
 /** A hostile value whose JSON type differs from `seedValue`'s: never valid where it was. */
-function wrongTypeValue(g: Gen, seedValue: unknown, bodyLimit: number): string {
+function wrongTypeValue(g: Gen, key: string, seedValue: unknown, bodyLimit: number): string {
   const own = typeOf(seedValue);
   const others = (['string', 'number', 'boolean', 'array', 'object'] as const).filter(
-    (t) => t !== own && !(own === 'null' && t === 'object'),
+    (t) =>
+      t !== own &&
+      !(own === 'null' && t === 'object') &&
+      !(SCALAR_UNION_KEYS.has(key) && (t === 'string' || t === 'number' || t === 'boolean')),
   );
   return hostileOfType(g, g.pick(others), bodyLimit);
 }
@@ -153,6 +162,47 @@ export function farTimestamp(g: Gen): string {
     '2025-09-03 14:30:00Z',
     '',
   ]);
+}
+
+/** Well-formed RFC 3339 times outside what ingest takes (from 2000 to a day ahead). */
+export function farOnlyTimestamp(g: Gen): string {
+  return g.pick([
+    '0001-01-01T00:00:00Z',
+    '1000-01-01T00:00:00Z',
+    '1969-12-31T23:59:59Z',
+    '1970-01-01T00:00:00Z',
+    '1999-12-31T23:59:59Z',
+    '9999-12-31T23:59:59Z',
+    '2999-01-01T00:00:00Z',
+    new Date(Date.now() + 3 * 86_400_000).toISOString(),
+  ]);
+}
+
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT/;
+/**
+ * Times that are valid anywhere: Alertmanager's "no end yet" is the zero time, and a manual
+ * alert's `details` are free-form context shown as sent (document 000 section 1.3).
+ */
+const ANY_TIME_KEYS = new Set(['endsAt', 'last_successful_run']);
+
+/**
+ * The seed (valid) with exactly one of its timestamps replaced by a far past or future one, so
+ * that timestamp is the only defect; undefined when the seed has no timestamp.
+ */
+function withOneFarTimestamp(g: Gen, seed: unknown): string | undefined {
+  const isTime = (k: string, v: unknown) =>
+    typeof v === 'string' && TIMESTAMP.test(v) && !ANY_TIME_KEYS.has(k);
+  let count = 0;
+  JSON.stringify(seed, (k, v: unknown) => {
+    if (isTime(k, v)) count++;
+    return v;
+  });
+  if (count === 0) return undefined;
+  const target = g.int(0, count - 1);
+  let seen = 0;
+  return JSON.stringify(seed, (k, v: unknown) =>
+    isTime(k, v) && seen++ === target ? farOnlyTimestamp(g) : v,
+  );
 }
 
 /** Invalid UTF-8: stray continuation bytes, overlong forms, surrogates, 0xff. */
@@ -223,7 +273,7 @@ export function fuzzCase(g: Gen, seed: unknown, bodyLimit: number, maxBatch: num
     for (let n = g.int(1, Math.min(3, keys.length)); n > 0; n--) {
       const key = g.pick(keys.filter((k) => !chosen.has(k)));
       chosen.add(key);
-      broken.push(`${JSON.stringify(key)}:${wrongTypeValue(g, copy[key], bodyLimit)}`);
+      broken.push(`${JSON.stringify(key)}:${wrongTypeValue(g, key, copy[key], bodyLimit)}`);
       Reflect.deleteProperty(copy, key);
     }
     const hostile = `${JSON.stringify(g.pick(HOSTILE_KEYS))}:${hostileValue(g, bodyLimit)}`;
@@ -245,6 +295,7 @@ export function fuzzCase(g: Gen, seed: unknown, bodyLimit: number, maxBatch: num
     'too-large',
     'wrong-content-type',
     'far-timestamps',
+    'far-timestamp-only',
   ]);
   switch (category) {
     case 'hostile-object':
@@ -321,6 +372,11 @@ export function fuzzCase(g: Gen, seed: unknown, bodyLimit: number, maxBatch: num
           'application/octet-stream',
         ]),
       };
+    case 'far-timestamp-only': {
+      const body = withOneFarTimestamp(g, seed);
+      if (body !== undefined) return { category, body: utf8(body), contentType: json };
+      return { category, body: utf8(objectJson()), contentType: json }; // no time to move
+    }
     default: {
       // Far past and future timestamps in every time field of the seed, damaged as above.
       const far = JSON.parse(

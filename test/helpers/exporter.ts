@@ -1,7 +1,9 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createExporter, type Exporter, type ExporterOptions } from '../../exporter/src/app.js';
 import { loadConfig } from '../../exporter/src/config/load.js';
-import { ConfigSchema, type Config } from '../../exporter/src/config/schema.js';
+import type { Config } from '../../exporter/src/config/schema.js';
 import { createLogger } from '../../exporter/src/log.js';
 import { startServer } from '../../exporter/src/server.js';
 
@@ -11,11 +13,14 @@ export const INGEST_TOKEN = 'tw-test-ingest-token-0123456789';
 export const WRONG_TOKEN = 'tw-test-wrong-token-9876543210';
 
 /**
- * Keeps test exporters off the disk and independent of each other: once the configuration has
- * a storage section, its embedded database lives in memory.
+ * Keeps test exporters off the repository's disk: the embedded database lives in memory, and the
+ * alert log (default `logs/alerts` in the working directory) goes to a temporary directory of
+ * this test process.
  */
-export const ISOLATION_ENV: Record<string, string> =
-  'storage' in ConfigSchema.properties ? { TRADEWATCH_STORAGE__PGLITE_DATA_DIR: 'memory://' } : {};
+export const ISOLATION_ENV: Record<string, string> = {
+  TRADEWATCH_STORAGE__PGLITE_DATA_DIR: 'memory://',
+  TRADEWATCH_ALERTS__LOG_DIR: join(tmpdir(), `tradewatch-test-alert-log-${process.pid}`),
+};
 
 export interface TestExporter {
   exporter: Exporter;

@@ -475,7 +475,7 @@ describe('timestamps the schema lets through are read correctly or refused', () 
   }
 });
 
-describe('rate limits (configured through the environment)', () => {
+describe('rate limits (configured through the environment; per endpoint: test/security/rate-limit.test.ts)', () => {
   let limited: TestExporter;
   beforeAll(async () => {
     limited = await startExporter({
@@ -504,7 +504,7 @@ describe('rate limits (configured through the environment)', () => {
     await limited.exporter.shared.refresh(); // the leader's first refresh adds gauges of its own
     const before = await stableMetrics(limited.url);
     expectLimited(await postJson(limited.url, SOURCE, { timestamp: '2025-09-03T14:33:00Z' }));
-    expectLimited(await postJson(limited.url, TICKS, seedSnapshot()));
+    expectLimited(await postJson(limited.url, SOURCE, { timestamp: '2025-09-03T14:34:00Z' }));
     expect(await stableMetrics(limited.url)).toBe(before);
   });
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExporter } from '../helpers/exporter.js';
+import { INGEST_TOKEN, startExporter } from '../helpers/exporter.js';
 import { sampleValue } from '../helpers/exposition.js';
 import { get, postJson, scrape } from '../helpers/http.js';
 import { run, stage } from '../helpers/payloads.js';
@@ -14,8 +14,9 @@ import {
 /**
  * Fault injection (issue 10): each test checks one promise of docs/reliability.md. The
  * Alertmanager promises are checked in test/http/alerts.test.ts ("queues manual alerts while
- * Alertmanager is down ..." and "keeps queued alerts across a restart"), the buffer-full answer
- * in test/http/persistence.test.ts; they are not repeated here.
+ * Alertmanager is down ..." and "keeps queued alerts across a restart") and
+ * test/security/alertmanager-down.test.ts (acknowledgements 503, alerts.max_queued), the
+ * buffer-full answer in test/http/persistence.test.ts; they are not repeated here.
  */
 const RUNS = '/v1/pipeline-runs';
 
@@ -99,6 +100,51 @@ describe('fault injection', () => {
     } finally {
       sending = false;
       await sender;
+      await tw.close();
+    }
+  }, 90_000);
+
+  it('PostgreSQL down: reads of stored data answer 503, status reads answer from memory', async () => {
+    const { url } = await createTestDatabase(server.url);
+    // Ranking quality answers from a snapshot at most this old (1 s here, 15 s by default).
+    const tw = await startExporter({
+      DATABASE_URL: url,
+      TRADEWATCH_STORAGE__SHARED_METRICS_INTERVAL_SECONDS: '1',
+    });
+    const admin = { authorization: `Bearer ${INGEST_TOKEN}` }; // admin: no admin token is set
+    const stored = [
+      '/v1/recommendations/trk_1',
+      '/alerts/history',
+      '/alerts/dashboard',
+      '/v1/audit',
+      '/learning/missed-opportunities',
+      '/dip-detection/portfolio-analysis',
+      '/v1/rankings/quality',
+      '/api/tracing/correlation/4bf92f3577b34da6a3ce929d0e0e4736',
+    ];
+    const fromMemory = ['/v1/pipeline-runs', '/v1/alerts/queued'];
+    const statusOf = async (path: string) => (await get(tw.url, path, admin)).status;
+    try {
+      expect((await postJson(tw.url, RUNS, runNumber('down_reads', 1))).status).toBe(200);
+      expect(await tw.exporter.storage.buffer.flush(10_000)).toBe(true);
+      await server.stop();
+      await sleep(1100); // past the ranking-quality snapshot's age
+
+      const answers: Record<string, number> = {};
+      for (const path of [...stored, ...fromMemory]) answers[path] = await statusOf(path);
+      const expected = Object.fromEntries([
+        ...stored.map((p) => [p, 503]),
+        ...fromMemory.map((p) => [p, 200]),
+      ]);
+      expect(answers).toEqual(expected);
+      const reply = await get(tw.url, '/alerts/history', admin);
+      expect(reply.json).toMatchObject({ error: expect.any(String), message: expect.any(String) });
+      await server.start();
+      // Back: the stored reads answer again (the pool reconnects on the next query).
+      const back = Date.now() + 15_000;
+      while ((await statusOf('/alerts/history')) !== 200 && Date.now() < back) await sleep(200);
+      expect(await statusOf('/v1/audit')).toBe(200);
+    } finally {
       await tw.close();
     }
   }, 90_000);

@@ -1,9 +1,8 @@
-import type { Router } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRoleCheck, type RoleCheck } from '../../exporter/src/http/auth.js';
 import { hashToken, type Role } from '../../exporter/src/security/tokens.js';
 import { INGEST_TOKEN, startExporter, type TestExporter } from '../helpers/exporter.js';
 import { bearer, get, postJson } from '../helpers/http.js';
+import { mountedRoutes, type MountedRoute } from './routes.js';
 import { ADMIN_TOKEN, READER_TOKEN, ROLE_ENV, WRITER_TOKEN } from './tokens.js';
 
 /** Configured hashed in YAML, not through the environment. */
@@ -44,41 +43,6 @@ const ROUTE_ROLES: Record<string, Role | 'open'> = {
   'POST /v1/alerts': 'admin',
   'GET /v1/alerts/queued': 'reader',
 };
-
-interface Layer {
-  route?: { path: string; methods: Record<string, boolean>; stack: { handle: unknown }[] };
-  handle?: { stack?: Layer[] };
-}
-
-interface MountedRoute {
-  key: string;
-  method: string;
-  path: string;
-  check: RoleCheck | undefined;
-}
-
-/** Every route of the app, walking express's router stack (mounted routers included). */
-function mountedRoutes(tw: TestExporter): MountedRoute[] {
-  const out: MountedRoute[] = [];
-  const walk = (stack: Layer[]): void => {
-    for (const layer of stack) {
-      if (layer.route) {
-        const checks = layer.route.stack.map((l) => l.handle).filter(isRoleCheck);
-        for (const method of Object.keys(layer.route.methods)) {
-          const m = method.toUpperCase();
-          out.push({
-            key: `${m} ${layer.route.path}`,
-            method: m,
-            path: layer.route.path,
-            check: checks[0],
-          });
-        }
-      } else if (layer.handle?.stack) walk(layer.handle.stack);
-    }
-  };
-  walk((tw.exporter.app as unknown as { router: Router & { stack: Layer[] } }).router.stack);
-  return out;
-}
 
 const concrete = (path: string): string =>
   path

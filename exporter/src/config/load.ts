@@ -113,7 +113,19 @@ export function parseConfig(raw: unknown, where = ''): Config {
       .map((e) => `${e.field} ${e.message}`);
     throw new ConfigError(`invalid configuration${where}:\n  ${messages.join('\n  ')}`);
   }
+  const unknownTokens = unknownLimitTokens(copy);
+  if (unknownTokens.length > 0) {
+    const names = unknownTokens.map((n) => `rate_limit.tokens.${n}`).join(', ');
+    throw new ConfigError(`invalid configuration${where}:\n  ${names} names no configured token`);
+  }
   return copy;
+}
+
+/** Per-token rate limits naming a token that does not exist (a typo would silently not apply). */
+function unknownLimitTokens(config: Config): string[] {
+  const names = new Set(config.auth.tokens.map((t) => t.name));
+  config.ingest.tokens.forEach((_, i) => names.add(`ingest.tokens[${i}]`));
+  return Object.keys(config.rate_limit.tokens).filter((n) => !names.has(n));
 }
 
 function readYaml(file: string): Record<string, unknown> {

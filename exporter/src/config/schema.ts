@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TInteger, type TOptional } from '@sinclair/typebox';
 import { DriftConfigSchema } from '../drift/config.js';
 import { ROLES, TOKEN_HASH_PATTERN } from '../security/tokens.js';
 import { Enum, Identifier, IdentifierRecord } from '../validation.js';
@@ -11,6 +11,47 @@ import { Enum, Identifier, IdentifierRecord } from '../validation.js';
 const Strict = { additionalProperties: false } as const;
 const PositiveSeconds = Type.Number({ exclusiveMinimum: 0 });
 
+/**
+ * The endpoint groups that have their own rate limit (docs/security.md, "Rate limits"). Writes:
+ * the ingest kind of the route; reads: routes answering the same question share a group.
+ */
+export const WRITE_LIMIT_GROUPS = [
+  'pipeline_run',
+  'tick',
+  'source_heartbeat',
+  'price',
+  'ranking',
+  'recommendation',
+  'prediction',
+  'outcome',
+  'baseline',
+  'importance',
+  'alert_webhook',
+  'alert_ack',
+  'manual_alert',
+] as const;
+export const READ_LIMIT_GROUPS = [
+  'pipeline_status',
+  'ranking_quality',
+  'recommendation_status',
+  'missed_opportunities',
+  'portfolio_analysis',
+  'alerts_status',
+  'correlation',
+  'audit',
+] as const;
+export type LimitGroup = (typeof WRITE_LIMIT_GROUPS)[number] | (typeof READ_LIMIT_GROUPS)[number];
+/** Requests per window for some endpoint groups; unknown group names are refused. */
+const EndpointLimits = Type.Object(
+  Object.fromEntries(
+    [...WRITE_LIMIT_GROUPS, ...READ_LIMIT_GROUPS].map((g) => [
+      g,
+      Type.Optional(Type.Integer({ minimum: 0 })),
+    ]),
+  ) as Record<LimitGroup, TOptional<TInteger>>,
+  { ...Strict, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     server: Type.Object(
@@ -20,6 +61,15 @@ export const ConfigSchema = Type.Object(
         body_limit_bytes: Type.Integer({ default: 1_048_576, minimum: 1024 }),
         max_batch_size: Type.Integer({ default: 1000, minimum: 1, maximum: 100_000 }),
         shutdown_timeout_seconds: Type.Number({ default: 10, minimum: 0 }),
+        /**
+         * express's `trust proxy`: which `X-Forwarded-For` hops name the client (rate limits,
+         * logs). false (default): the peer address; true: the leftmost; a number: that many
+         * proxies; a string: trusted addresses or subnets ("loopback, 10.0.0.0/8").
+         */
+        trust_proxy: Type.Union(
+          [Type.Boolean(), Type.Integer({ minimum: 0 }), Type.String({ minLength: 1 })],
+          { default: false },
+        ),
         /** HTTPS from certificate files (PEM); without it, plain HTTP. docs/security.md. */
         tls: Type.Optional(
           Type.Object(
@@ -95,10 +145,16 @@ export const ConfigSchema = Type.Object(
     rate_limit: Type.Object(
       {
         window_seconds: Type.Integer({ default: 60, minimum: 1 }),
-        /** Ingest requests per client and window; 0 turns the limit off. */
+        /** Requests per client, window and write endpoint group, unless `endpoints` names one; 0: none. */
         ingest_requests: Type.Integer({ default: 6000, minimum: 0 }),
-        /** Status reads per client and window (document 000: 100 requests/minute). */
+        /** Requests per client, window and read endpoint group (document 000: status checks 100/minute). */
         read_requests: Type.Integer({ default: 100, minimum: 0 }),
+        /** Per-endpoint-group limits (document 000 section 7: per-endpoint limits); 0: none. */
+        endpoints: EndpointLimits,
+        /** Per-token overrides ("user-specific overrides"), by token name, then endpoint group. */
+        tokens: Type.Record(Type.String({ minLength: 1, maxLength: 200 }), EndpointLimits, {
+          default: {},
+        }),
       },
       { ...Strict, default: {} },
     ),
@@ -159,6 +215,8 @@ export const ConfigSchema = Type.Object(
             rankings: Type.Integer({ default: 30, minimum: 0 }),
             thesis_strength_history: Type.Integer({ default: 30, minimum: 0 }),
             recommendation_tracking: Type.Integer({ default: 0, minimum: 0 }),
+            /** The audit log, as long as the alerts it explains. */
+            audit_log: Type.Integer({ default: 90, minimum: 0 }),
           },
           { ...Strict, default: {} },
         ),

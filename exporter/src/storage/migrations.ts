@@ -8,6 +8,7 @@ import { modelMonitoring } from './migrations/008_model_monitoring.js';
 import { alertHistory } from './migrations/009_alert_history.js';
 import { correlationTracking } from './migrations/010_correlation_tracking.js';
 import { auditLog } from './migrations/011_audit_log.js';
+import { auditTargets } from './migrations/012_audit_targets.js';
 
 /** One schema change: SQL run once, in order, recorded in `schema_migrations`. */
 export interface Migration {
@@ -27,6 +28,7 @@ export const MIGRATIONS: readonly Migration[] = [
   alertHistory,
   correlationTracking,
   auditLog,
+  auditTargets,
 ];
 
 /** Advisory lock key that serialises migrating between processes sharing one database. */

@@ -10,6 +10,7 @@ export const RETENTION_COLUMNS = {
   rankings: 'time',
   thesis_strength_history: 'evaluation_date',
   recommendation_tracking: 'discovery_date',
+  audit_log: 'at',
 } as const;
 
 export type RetentionTable = keyof typeof RETENTION_COLUMNS;

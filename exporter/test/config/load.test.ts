@@ -95,3 +95,58 @@ describe('parseConfig', () => {
     expect(raw).toEqual({ engine: { heartbeat_interval_seconds: 2 } });
   });
 });
+
+describe('rate limits and trust proxy', () => {
+  const TOKEN = { TRADEWATCH_WRITER_TOKEN: 'a-writer-token-of-32-characters!' };
+
+  it('takes per-endpoint-group and per-token limits', () => {
+    const config = loadConfig({
+      env: {
+        ...TOKEN,
+        TRADEWATCH_RATE_LIMIT__ENDPOINTS: '{pipeline_status: 50, tick: 0}',
+        TRADEWATCH_RATE_LIMIT__TOKENS: '{env-writer: {tick: 20000}}',
+      },
+    });
+    expect(config.rate_limit.endpoints).toEqual({ pipeline_status: 50, tick: 0 });
+    expect(config.rate_limit.tokens).toEqual({ 'env-writer': { tick: 20000 } });
+    expect(loadConfig({ env: {} }).rate_limit).toMatchObject({ endpoints: {}, tokens: {} });
+  });
+
+  it.each([
+    [{ TRADEWATCH_RATE_LIMIT__ENDPOINTS: '{pipeline_stats: 5}' }, /rate_limit\.endpoints/],
+    [{ TRADEWATCH_RATE_LIMIT__ENDPOINTS: '{tick: -1}' }, /rate_limit\.endpoints\.tick/],
+    [
+      { TRADEWATCH_RATE_LIMIT__TOKENS: '{env-writer: {tick: 1}}' },
+      /rate_limit\.tokens\.env-writer names no configured token/,
+    ],
+    [{ ...TOKEN, TRADEWATCH_RATE_LIMIT__TOKENS: '{env-writer: {tik: 1}}' }, /rate_limit\.tokens/],
+    [{ TRADEWATCH_SERVER__TRUST_PROXY: '-1' }, /server\.trust_proxy/],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadConfig({ env })).toThrow(ConfigError);
+    expect(() => loadConfig({ env })).toThrow(message);
+  });
+
+  it('names legacy tokens as the audit log does', () => {
+    const config = loadConfig({
+      env: {
+        TRADEWATCH_INGEST_TOKEN: 'a-legacy-token-of-32-characters!',
+        TRADEWATCH_RATE_LIMIT__TOKENS: "{'ingest.tokens[0]': {price: 10}}",
+      },
+    });
+    expect(config.rate_limit.tokens['ingest.tokens[0]']).toEqual({ price: 10 });
+  });
+
+  it.each([
+    ['true', true],
+    ['1', 1],
+    ['loopback, 10.0.0.0/8', 'loopback, 10.0.0.0/8'],
+  ])('reads server.trust_proxy %s', (text, value) => {
+    const config = loadConfig({ env: { TRADEWATCH_SERVER__TRUST_PROXY: text } });
+    expect(config.server.trust_proxy).toEqual(value);
+    expect(loadConfig({ env: {} }).server.trust_proxy).toBe(false);
+  });
+
+  it('keeps the audit log 90 days by default', () => {
+    expect(loadConfig({ env: {} }).storage.retention_days.audit_log).toBe(90);
+  });
+});
