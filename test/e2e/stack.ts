@@ -56,6 +56,12 @@ export const TIMING: Timing = {
   resendDelay: 5,
 };
 
+/** Heartbeat interval of the main simulator's data sources. */
+const SOURCE_INTERVAL_MS = 3_000;
+
+/** The simulated engine counts its sentiment errors of the last "hour" over this many ms. */
+export const SENTIMENT_ERROR_WINDOW_MS = 5_000;
+
 /** A generated `for` of minutes becomes as many seconds (`2m` → `2s`); `0m` stays 0. */
 export function testFor(generated: string | undefined): string | undefined {
   if (generated === undefined) return undefined;
@@ -101,6 +107,8 @@ export interface SimulatorSpec {
   engine: string;
   /** Sends only engine ticks (an engine of its own, beside the main simulator's pipeline). */
   ticksOnly?: boolean;
+  /** Daily loss (percent) at which the engine's breaker trips (the simulator's default 5). */
+  circuitBreakerPct?: number;
   /** Called with each engine snapshot the exporter accepted, and Date.now() then. */
   onTick?: (tick: Record<string, unknown>, acceptedAt: number) => void;
 }
@@ -392,6 +400,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       seed: 7,
       faults,
       engineName: spec.engine,
+      // The engine's hour of sentiment errors, compressed like the `for` durations (so that the
+      // alert resolves within the test once the provider works again).
+      sentimentErrorWindowMs: SENTIMENT_ERROR_WINDOW_MS,
+      // No history: the alert scenarios start from a calm market, not from days of rankings.
+      backfillDays: 0,
+      ...(spec.circuitBreakerPct === undefined
+        ? {}
+        : { circuitBreakerPct: spec.circuitBreakerPct }),
       tickIntervalMs: 250,
       runIntervalMs: spec.ticksOnly ? 60_000 : 1_000,
       priceIntervalMs: 1_000,
@@ -399,9 +415,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(spec.ticksOnly ? { universeSize: 50 } : {}),
       sources: spec.ticksOnly
         ? []
-        : [
-            { name: 'polygon', intervalMs: 500 },
-            { name: 'sentiment_feed', intervalMs: 1_000 },
+        : // A source is stale past 2 intervals; with 1 s scrapes and evaluations a heartbeat is up
+          // to ~2 s old when a rule sees it, so an interval under 2 s would flap without a fault.
+          [
+            { name: 'polygon', intervalMs: SOURCE_INTERVAL_MS },
+            { name: 'sentiment_feed', intervalMs: SOURCE_INTERVAL_MS },
           ],
     });
     const control = await startControlServer(faults, { port: 0 });

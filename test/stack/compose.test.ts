@@ -84,11 +84,20 @@ function hostPath(s: Service, containerPath: string): string | undefined {
 /** The value of `--name=value` (or `-name=value`) in a command. */
 function flag(s: Service, name: string): string | undefined {
   const args = [...(s.entrypoint ?? []), ...(s.command ?? [])];
-  for (const arg of args) {
-    const m = /^--?([\w.-]+)=(.*)$/.exec(arg);
-    if (m && m[1] === name) return m[2];
+  for (const [i, arg] of args.entries()) {
+    const m = /^--?([\w.-]+)(?:=(.*))?$/.exec(arg);
+    if (m?.[1] !== name) continue;
+    // `--name=value`, or `--name value` (the simulator's parseArgs takes both)
+    return m[2] ?? args[i + 1];
   }
   return undefined;
+}
+
+/** The URL a service's health check fetches (`wget ... URL` or `fetch('URL')`). */
+function healthUrl(s: Service): string {
+  const url = /https?:\/\/[^\s'"]+/.exec((s.healthcheck?.test ?? []).join(' '))?.[0];
+  if (!url) throw new Error(`no URL in the health check ${JSON.stringify(s.healthcheck)}`);
+  return url;
 }
 
 /** `host:port` of a URL or target, with the scheme's default port. */
@@ -421,6 +430,25 @@ describe('docker-compose.yml', () => {
       expect((JSON.parse(readFileSync(built, 'utf8')) as { id: string }).id).toBe(plugin.id);
       expect(existsSync(join(REPO_ROOT, 'grafana-plugin/dist/module.js'))).toBe(true);
     }
+  });
+
+  it("points the simulator's --url at the exporter's port", () => {
+    const url = flag(service('simulator'), 'url');
+    expect(url, 'the simulator has --url (its default is 127.0.0.1, itself)').toBeDefined();
+    expectPointsAt(url!, 'exporter');
+  });
+
+  it('health-checks the exporter inside its container on the port TRADEWATCH_PORT sets', () => {
+    const { host, port } = hostPort(healthUrl(service('exporter')));
+    expect(host).toBe('127.0.0.1');
+    expect(port, 'the exporter listens on TRADEWATCH_PORT').toBe(listenPort('exporter'));
+    expect(new URL(healthUrl(service('exporter'))).pathname).toBe('/readyz');
+  });
+
+  it('health-checks the simulator on its --control-port', () => {
+    const { host, port } = hostPort(healthUrl(service('simulator')));
+    expect(host).toBe('127.0.0.1');
+    expect(port).toBe(Number(flag(service('simulator'), 'control-port')));
   });
 
   it("sends the exporter's spans to Tempo's OTLP receiver", () => {

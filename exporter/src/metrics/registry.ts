@@ -56,26 +56,44 @@ export class MetricRegistry {
   private readonly families: AnyFamily[] = [];
   private readonly byName = new Map<string, AnyFamily>();
   private readonly externalSources: (() => Promise<ExternalFamily[]>)[] = [];
+  private readonly overflow: CounterFamily;
 
   constructor(options: GuardOptions) {
     this.guard = new CardinalityGuard(options);
-    const overflow = this.register(OVERFLOW_DEFINITION);
-    this.guard.setOverflowListener((metric) => overflow.labels(metric).value++);
+    // Its label values are the names of registered metrics, bounded by the code: it is not
+    // capped, so every overflow is counted under its metric's own name.
+    const uncapped = new CardinalityGuard({ ...options, maxSeriesPerMetric: Infinity });
+    this.check(OVERFLOW_DEFINITION);
+    this.overflow = this.add(new CounterFamily(OVERFLOW_DEFINITION, uncapped));
+    this.guard.setOverflowListener((metric) => this.overflow.labels(metric).value++);
   }
 
   register<D extends MetricDefinition>(def: D): FamilyFor<D> {
-    const problems = checkDefinition(def);
-    if (problems.length > 0) throw new Error(`invalid metric definition: ${problems.join('; ')}`);
-    if (this.byName.has(def.name)) throw new Error(`metric ${def.name} is registered twice`);
+    this.check(def);
     const family =
       def.type === 'counter'
         ? new CounterFamily(def, this.guard)
         : def.type === 'gauge'
           ? new GaugeFamily(def, this.guard)
           : new HistogramFamily(def, this.guard);
-    this.families.push(family);
-    this.byName.set(def.name, family);
+    this.add(family);
+    // Every metric the cap applies to has its overflow series from the start at 0, so that a
+    // rate over it is 0 rather than no data, and an overflow is an increase. Not capped: a metric
+    // without labels (one series) and an `_info` metric (one series of build constants).
+    if (def.labelNames.length > 0 && !def.name.endsWith('_info')) this.overflow.init(def.name);
     return family as FamilyFor<D>;
+  }
+
+  private check(def: MetricDefinition): void {
+    const problems = checkDefinition(def);
+    if (problems.length > 0) throw new Error(`invalid metric definition: ${problems.join('; ')}`);
+    if (this.byName.has(def.name)) throw new Error(`metric ${def.name} is registered twice`);
+  }
+
+  private add<F extends AnyFamily>(family: F): F {
+    this.families.push(family);
+    this.byName.set(family.def.name, family);
+    return family;
   }
 
   registerAll<T extends MetricDefinitions>(defs: T): FamiliesFor<T> {

@@ -30,6 +30,11 @@ export interface EngineOptions {
   symbols?: readonly string[];
   /** Positions bought from discovery held at most; buying one more sells the oldest. */
   maxBought?: number;
+  /**
+   * The window `sentiment.provider_errors_1h` counts errors over (default an hour): shorter
+   * only where time is compressed, as in the end-to-end tests.
+   */
+  sentimentErrorWindowMs?: number;
 }
 
 /** Why a discovery candidate was bought, and how that reason is to fare (document 000 3.2). */
@@ -68,6 +73,8 @@ interface Position {
    * from discovery follow the market's quote and carry only the shocks here.
    */
   deviation: number;
+  /** ln of a rebound's lift: unlike `deviation` it does not revert (until the next session). */
+  rebound: number;
   bought?: { thesis: ThesisPlan; quote: number };
 }
 
@@ -98,6 +105,12 @@ const BREAKER_SHOCK = Math.log(1 - 0.015);
 const CRASH_SHOCK = Math.log(1 - 0.03);
 /** A crash stops once equity is this far below where it began. */
 const CRASH_DEPTH = 0.15;
+/**
+ * After a crash the market rebounds: each tick lifts prices by 1-3% until equity stands this
+ * far above its highest value of the last day, so the drawdown the alerts measure is over.
+ */
+const RECOVERY_STEP = [0.01, 0.03] as const;
+const RECOVERY_MARGIN = 0.01;
 const TEACHER_RETRAIN_HOURS = 20;
 const STUDENT_RETRAIN_HOURS = 6;
 const STALE_TEACHER_HOURS = 49;
@@ -122,6 +135,10 @@ export class Engine {
   private realized = 0;
   private breakerActive = false;
   private crashFloor: number | undefined;
+  /** The equity a rebound after a crash climbs to; undefined when none is under way. */
+  private recoveryTarget: number | undefined;
+  private readonly peaks = new DailyPeak();
+  private readonly sentimentErrorWindowMs: number;
 
   private sentimentScore: number;
   private cacheHitRate = 0.85;
@@ -139,6 +156,7 @@ export class Engine {
     this.breakerPct = options.circuitBreakerPct ?? 5;
     this.symbols = options.symbols ?? DEFAULT_SYMBOLS;
     this.maxBought = options.maxBought ?? 4;
+    this.sentimentErrorWindowMs = options.sentimentErrorWindowMs ?? HOUR_MS;
     this.nowMs = this.startMs;
     this.dayStartEquity = options.startingEquity ?? 250_000;
     this.sentimentScore = round(rng.uniform(-0.2, 0.6), 3);
@@ -177,6 +195,7 @@ export class Engine {
       openedMs: now.getTime(),
       entry: order.price,
       deviation: 0,
+      rebound: 0,
       bought: { thesis: order.thesis, quote: order.price },
     });
     return undefined;
@@ -199,7 +218,9 @@ export class Engine {
     const crashing = this.crashFloor !== undefined && this.equity() > this.crashFloor;
 
     if (!this.breakerActive && connected && !crashing) this.trade();
-    this.moveMarket(faults.has('circuit_breaker') && !this.breakerActive, crashing);
+    const recovering = this.recoveryTarget !== undefined;
+    this.moveMarket(faults.has('circuit_breaker') && !this.breakerActive, crashing, recovering);
+    if (recovering && this.equity() >= (this.recoveryTarget ?? 0)) this.recoveryTarget = undefined;
     if (!this.breakerActive && this.lossPct() <= -this.breakerPct) {
       this.breakerActive = true;
       if (this.crashFloor === undefined) this.flatten(); // in a crash there is no one to sell to
@@ -216,6 +237,8 @@ export class Engine {
     const unrealized = this.unrealized();
     // in cents, so that daily = realized + unrealized and equity = day start + daily as sent
     const daily = round(round(this.realized, 2) + round(unrealized, 2), 2);
+    const equity = round(this.dayStartEquity + daily, 2);
+    this.peaks.add(nowMs, equity);
     const iso = now.toISOString();
     return {
       timestamp: iso,
@@ -234,7 +257,7 @@ export class Engine {
         daily,
         unrealized: round(unrealized, 2),
         realized: round(this.realized, 2),
-        equity: round(this.dayStartEquity + daily, 2),
+        equity,
       },
       risk: {
         circuit_breaker_active: this.breakerActive,
@@ -284,14 +307,21 @@ export class Engine {
     };
   }
 
-  /** Switching a loss fault off is the operator's reset: a fresh session from current equity. */
+  /**
+   * Switching a loss fault off is the operator's reset: a fresh session from current equity.
+   * The end of a crash also starts the market's rebound past the day's peak.
+   */
   private onFaultChanges(faults: ActiveFaults, nowMs: number): void {
     const was = (name: string) => this.previousFaults.has(name);
     if (faults.has('drawdown_crash') && !was('drawdown_crash')) {
       this.crashFloor = this.equity() * (1 - CRASH_DEPTH);
+      this.recoveryTarget = undefined;
       while (this.own().length < 5) if (!this.open()) break;
     }
-    if (!faults.has('drawdown_crash') && was('drawdown_crash')) this.crashFloor = undefined;
+    if (!faults.has('drawdown_crash') && was('drawdown_crash')) {
+      this.crashFloor = undefined;
+      this.recoveryTarget = this.peaks.max(nowMs) * (1 + RECOVERY_MARGIN);
+    }
     for (const name of ['circuit_breaker', 'drawdown_crash'] as const) {
       if (!faults.has(name) && was(name)) this.newSession();
     }
@@ -304,9 +334,11 @@ export class Engine {
     this.realized = 0;
     this.breakerActive = false;
     for (const p of this.positions) {
-      if (p.bought) p.deviation = 0; // the shocks end with the session: back to the market's price
+      // the shocks end with the session: back to the market's price
+      if (p.bought) [p.deviation, p.rebound] = [0, 0];
       p.entry = priceOf(p);
       p.deviation = 0;
+      p.rebound = 0;
     }
     while (this.own().length < 3) if (!this.open()) break;
   }
@@ -328,7 +360,8 @@ export class Engine {
     }
   }
 
-  private moveMarket(breakerShock: boolean, crashing: boolean): void {
+  private moveMarket(breakerShock: boolean, crashing: boolean, recovering: boolean): void {
+    const rebound = recovering ? Math.log(1 + this.rng.uniform(...RECOVERY_STEP)) : 0;
     for (const p of this.positions) {
       if (!p.bought) {
         p.deviation =
@@ -338,6 +371,7 @@ export class Engine {
       }
       if (breakerShock) p.deviation += BREAKER_SHOCK;
       if (crashing) p.deviation += CRASH_SHOCK;
+      p.rebound += rebound;
     }
   }
 
@@ -355,6 +389,7 @@ export class Engine {
       openedMs: this.nowMs,
       entry,
       deviation: 0,
+      rebound: 0,
     });
     return true;
   }
@@ -385,7 +420,8 @@ export class Engine {
         1,
       );
     }
-    while ((this.sentimentErrors[0] ?? Infinity) <= nowMs - HOUR_MS) this.sentimentErrors.shift();
+    const since = nowMs - this.sentimentErrorWindowMs;
+    while ((this.sentimentErrors[0] ?? Infinity) <= since) this.sentimentErrors.shift();
   }
 
   private updateArtifacts(nowMs: number, stale: boolean): void {
@@ -416,7 +452,7 @@ export class Engine {
 }
 
 const priceOf = (p: Position): number =>
-  (p.bought ? p.bought.quote : p.entry) * Math.exp(p.deviation);
+  (p.bought ? p.bought.quote : p.entry) * Math.exp(p.deviation + p.rebound);
 
 /**
  * A bought thesis' evaluation factors (document 000 section 3.2) some time after buying: a
@@ -449,3 +485,21 @@ export function thesisFactors(
 }
 
 const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** The highest equity of the last day (a drawdown rule's longest look-back), by the hour. */
+class DailyPeak {
+  private readonly hourly: { hour: number; max: number }[] = [];
+
+  add(nowMs: number, equity: number): void {
+    const hour = Math.floor(nowMs / HOUR_MS);
+    const last = this.hourly.at(-1);
+    if (last?.hour === hour) last.max = Math.max(last.max, equity);
+    else this.hourly.push({ hour, max: equity });
+    while ((this.hourly[0]?.hour ?? hour) < hour - 24) this.hourly.shift();
+  }
+
+  max(nowMs: number): number {
+    const since = Math.floor(nowMs / HOUR_MS) - 24;
+    return Math.max(0, ...this.hourly.filter((h) => h.hour >= since).map((h) => h.max));
+  }
+}

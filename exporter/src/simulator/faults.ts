@@ -6,7 +6,8 @@ export const FAULTS = {
   stale_artifact: 'Teacher model retraining stops; its age jumps past 48 hours.',
   connectivity_loss:
     'The Breeze session is lost: not authenticated, last API call frozen, auth failures rising.',
-  drawdown_crash: 'A market crash: equity falls more than 10% within minutes.',
+  drawdown_crash:
+    'A market crash: equity falls more than 10% within minutes; switched off, the market rebounds past the day’s peak.',
   sentiment_failures: 'The sentiment provider fails on every tick (more than 5 errors an hour).',
   source_stall: 'Data sources stop updating: no more source heartbeats.',
   drift:

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { TradewatchClient } from '../client/index.js';
+import { DEFAULT_BACKFILL } from './backfill.js';
 import { DEFAULT_CONTROL_PORT, startControlServer } from './control.js';
 import { FAULT_NAMES, FaultSwitch, isFaultName, type FaultName } from './faults.js';
 import { Simulator } from './run.js';
@@ -20,6 +21,8 @@ Options:
   --tick-ms MS         engine tick interval (default 1000)
   --run-ms MS          discovery run interval (default 15000)
   --price-ms MS        price update interval of the recommended symbols (default 5000)
+  --backfill-days N    days of history sent at start: recommendations, ranked lists and
+                       hourly prices, so 1-day horizons have matured (default ${DEFAULT_BACKFILL.days}; 0 = none)
   --fault NAME         start with a fault on (repeatable): ${FAULT_NAMES.join(', ')}
   --help               show this help
 `;
@@ -46,6 +49,7 @@ function parse(argv: string[]) {
       'tick-ms': { type: 'string' },
       'run-ms': { type: 'string' },
       'price-ms': { type: 'string' },
+      'backfill-days': { type: 'string' },
       fault: { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', default: false },
     },
@@ -71,6 +75,7 @@ function parse(argv: string[]) {
     tickMs: integer('tick-ms', values['tick-ms'], 1000, 10),
     runMs: integer('run-ms', values['run-ms'], 15000, 10),
     priceMs: integer('price-ms', values['price-ms'], 5000, 10),
+    backfillDays: integer('backfill-days', values['backfill-days'], DEFAULT_BACKFILL.days, 0),
     faults,
   };
 }
@@ -109,6 +114,7 @@ async function main(): Promise<void> {
     tickIntervalMs: args.tickMs,
     runIntervalMs: args.runMs,
     priceIntervalMs: args.priceMs,
+    backfillDays: args.backfillDays,
     log,
   });
   simulator.start();

@@ -1,4 +1,5 @@
 import type { SendResult, TradewatchClient } from '../client/index.js';
+import { backfill, DEFAULT_BACKFILL } from './backfill.js';
 import { Engine } from './engine.js';
 import { FaultSwitch } from './faults.js';
 import { baseline, MODELS, prediction, type ModelSender } from './models.js';
@@ -56,6 +57,15 @@ export interface SimulatorOptions {
   universeSize?: number;
   /** Sent as the snapshot's `engine` name; omitted by default (document 001 has none). */
   engineName?: string;
+  /**
+   * Days of history (recommendations, ranked lists, prices) sent at start, so that 1-day
+   * horizons have matured (default 2; 0 sends none).
+   */
+  backfillDays?: number;
+  /** The window of the engine's `provider_errors_1h` (shorter where time is compressed). */
+  sentimentErrorWindowMs?: number;
+  /** Daily loss (percent) at which the engine's circuit breaker trips (default 5). */
+  circuitBreakerPct?: number;
   clock?: () => Date;
   log?: (message: string) => void;
 }
@@ -71,6 +81,8 @@ const KINDS = [
   'baseline',
 ] as const;
 type Kind = (typeof KINDS)[number];
+/** Prices per request when sending the history (the exporter's default batch limit is 1000). */
+const PRICE_BATCH = 500;
 const counts = () => Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>;
 
 /**
@@ -103,10 +115,11 @@ export class Simulator {
   private readonly models: ModelSender | undefined;
   private readonly predictionIntervalMs: number;
   private readonly predictionBatch: number;
+  private readonly backfillDays: number;
   /** Recent run ids (runs start `total_duration_ms` before they are sent, so not in order). */
   private readonly recentRunIds = new Set<string>();
   private readonly failing = new Set<Kind>();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
   private timers: ReturnType<typeof setInterval>[] = [];
 
   constructor(options: SimulatorOptions) {
@@ -122,6 +135,12 @@ export class Simulator {
     this.engine = new Engine(new Rng(deriveSeed(options.seed, 'engine')), {
       startTime: this.clock(),
       ...(options.engineName === undefined ? {} : { name: options.engineName }),
+      ...(options.sentimentErrorWindowMs === undefined
+        ? {}
+        : { sentimentErrorWindowMs: options.sentimentErrorWindowMs }),
+      ...(options.circuitBreakerPct === undefined
+        ? {}
+        : { circuitBreakerPct: options.circuitBreakerPct }),
     });
     this.universe = new Universe(
       new Rng(deriveSeed(options.seed, 'universe')),
@@ -134,15 +153,20 @@ export class Simulator {
     this.models = options.models;
     this.predictionIntervalMs = options.predictionIntervalMs ?? 2_000;
     this.predictionBatch = options.predictionBatch ?? 25;
+    this.backfillDays = options.backfillDays ?? DEFAULT_BACKFILL.days;
   }
 
   get running(): boolean {
     return this.timers.length > 0;
   }
 
-  /** Sends a first tick, run and heartbeats at once, then keeps to the intervals. */
+  /**
+   * Sends the history (when asked for) and a first tick, run and heartbeats at once, then keeps
+   * to the intervals.
+   */
   start(): void {
     if (this.running) return;
+    this.sendHistory();
     const every = (ms: number, step: () => void): void => {
       step();
       this.timers.push(setInterval(step, ms));
@@ -254,6 +278,43 @@ export class Simulator {
     if (ranking) this.send('ranking', this.client.sendRankings(ranking), known);
   }
 
+  /**
+   * The past days' recommendations and ranked lists, then (once the exporter knows their
+   * symbols) the prices since, oldest first; the live loop prices those symbols from then on.
+   */
+  private sendHistory(): void {
+    if (this.backfillDays <= 0) return;
+    const history = backfill(
+      {
+        now: this.clock(),
+        universe: this.universe,
+        tracked: this.tracked,
+        pipelineRng: this.pipelineRng,
+        learningRng: this.learningRng,
+        marketRng: this.marketRng,
+        learning: this.learning,
+        usedIds: this.recentRunIds,
+      },
+      { ...DEFAULT_BACKFILL, days: this.backfillDays },
+    );
+    if (history.symbols.length === 0) return;
+    const sending = (async () => {
+      const known = await Promise.all([
+        this.send('recommendation', this.client.sendRecommendations(history.recommendations)),
+        this.send('ranking', this.client.sendRankings(history.rankings)),
+      ]);
+      if (!known.some(Boolean)) return;
+      for (let i = 0; i < history.prices.length; i += PRICE_BATCH) {
+        if (!this.running) return; // stopped meanwhile
+        const batch = history.prices.slice(i, i + PRICE_BATCH);
+        if (!(await this.send('price', this.client.sendPrices(batch)))) return;
+      }
+      this.tracked.confirm(history.symbols);
+    })();
+    this.inFlight.add(sending);
+    void sending.finally(() => this.inFlight.delete(sending));
+  }
+
   heartbeat(source: SourceSchedule): void {
     if (this.faults.isActive('source_stall')) return;
     const beat = {
@@ -263,7 +324,12 @@ export class Simulator {
     this.send('source_heartbeat', this.client.sourceHeartbeat(source.name, beat));
   }
 
-  private send(kind: Kind, sending: Promise<SendResult>, onAccepted?: () => void): void {
+  /** Sends, counts and logs; resolves with whether it was accepted (never rejects). */
+  private send(
+    kind: Kind,
+    sending: Promise<SendResult>,
+    onAccepted?: () => void,
+  ): Promise<boolean> {
     const done = sending
       .catch((err: unknown): SendResult => ({
         ok: false,
@@ -273,9 +339,11 @@ export class Simulator {
       .then((result) => {
         this.report(kind, result);
         if (result.ok) onAccepted?.();
+        return result.ok;
       });
     this.inFlight.add(done);
     void done.finally(() => this.inFlight.delete(done));
+    return done;
   }
 
   private report(kind: Kind, result: SendResult): void {

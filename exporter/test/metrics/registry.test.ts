@@ -140,6 +140,28 @@ describe('cardinality guard', () => {
     expect(() => g.set(['x', 'y', 'z'], 1)).toThrow(/takes 2 label values/);
   });
 
+  it('has the overflow counter at 0 for every capped metric from the start', async () => {
+    const r = newRegistry(1);
+    r.register({ name: 't_by_k', type: 'gauge', help: 'By k.', labelNames: ['k'] });
+    r.register({
+      name: 't_hist_seconds',
+      type: 'histogram',
+      help: 'H.',
+      labelNames: ['s'],
+      unit: 'seconds',
+      buckets: [1],
+    });
+    r.register({ name: 't_single', type: 'gauge', help: 'One series.', labelNames: [] });
+    r.register({ name: 't_build_info', type: 'gauge', help: 'Build.', labelNames: ['version'] });
+    const text = await r.renderToString('text');
+    // With a cap of 1 the counter itself would overflow on its second metric: it is uncapped.
+    // A metric without labels, or an info metric, has one series and cannot overflow: none.
+    expect(samples(text, 'tradewatch_cardinality_overflow_total{')).toEqual([
+      'tradewatch_cardinality_overflow_total{metric="t_by_k"} 0',
+      'tradewatch_cardinality_overflow_total{metric="t_hist_seconds"} 0',
+    ]);
+  });
+
   it('counts every update that lands in the overflow series, not just the first', async () => {
     const r = newRegistry(1);
     const c = r.register({

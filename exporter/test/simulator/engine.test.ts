@@ -8,6 +8,7 @@ import { readSnapshot } from '../../src/trading/snapshot.js';
 import {
   Engine,
   thesisFactors,
+  type EngineOptions,
   type EngineTick,
   type Purchase,
   type ThesisPlan,
@@ -20,10 +21,11 @@ const STARTING_EQUITY = 250_000;
 const config = loadConfig({ env: { TRADEWATCH_INGEST_TOKEN: 'engine-test-token-0123456789' } });
 
 /** An engine ticking once a second on a fake clock; faults can change between ticks. */
-function harness(seed = 1) {
+function harness(seed = 1, options: Partial<EngineOptions> = {}) {
   const engine = new Engine(new Rng(seed), {
     startTime: new Date(START),
     startingEquity: STARTING_EQUITY,
+    ...options,
   });
   const faults = new Set<FaultName>();
   let t = START;
@@ -130,6 +132,31 @@ describe('Engine faults', () => {
     expect(h.tick().risk.circuit_breaker_active).toBe(false);
   });
 
+  it('drawdown_crash switched off: the market rebounds past the day’s peak, then calms', () => {
+    const h = harness(3);
+    const calm = h.ticks(600);
+    const peak = Math.max(...calm.map((s) => s.pnl.equity));
+    h.faults.add('drawdown_crash');
+    const trough = Math.min(...h.ticks(60).map((s) => s.pnl.equity));
+    expect(trough).toBeLessThan(0.9 * peak);
+    h.faults.delete('drawdown_crash');
+    const rebound = h.ticks(60);
+    const recovered = rebound.findIndex((s) => s.pnl.equity >= 1.01 * peak);
+    // 1-3% a tick on ~70% of equity in positions: a 15% fall is made up in 8 to 40 ticks.
+    expect(recovered).toBeGreaterThanOrEqual(5);
+    expect(recovered).toBeLessThan(40);
+    for (const [before, after] of rebound.slice(0, recovered).map((s, i) => [rebound[i - 1], s])) {
+      if (before) expect(after!.pnl.equity).toBeGreaterThan(before.pnl.equity);
+    }
+    // Once back above the peak it wanders as before: no further climb of 10%.
+    const afterwards = h.ticks(300).map((s) => s.pnl.equity);
+    expect(Math.max(...afterwards)).toBeLessThan(1.1 * peak);
+    expect(Math.min(...afterwards)).toBeGreaterThan(0.95 * peak);
+    expect(afterwards.every((e, i) => i === 0 || Math.abs(e / afterwards[i - 1]! - 1) < 0.01)).toBe(
+      true,
+    );
+  });
+
   it('stale_artifact: the teacher model is older than 48 hours and ageing', () => {
     const h = harness();
     const before = h.ticks(5).at(-1) as EngineTick;
@@ -177,6 +204,17 @@ describe('Engine faults', () => {
     h.faults.delete('sentiment_failures');
     const later = h.ticks(3601).at(-1) as EngineTick;
     expect(later.sentiment.provider_errors_1h).toBeLessThanOrEqual(5);
+  });
+
+  it('sentiment_failures with a compressed hour: errors age out of the shorter window', () => {
+    const h = harness(1, { sentimentErrorWindowMs: 5_000 });
+    h.faults.add('sentiment_failures');
+    // 1 s ticks, one or two errors each: 5 s of them are at least 5, 10 s more than 5 no more.
+    const failing = h.ticks(10).map((s) => s.sentiment.provider_errors_1h);
+    expect(Math.min(...failing.slice(4))).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...failing)).toBeLessThanOrEqual(10);
+    h.faults.delete('sentiment_failures');
+    expect(h.ticks(6).at(-1)?.sentiment.provider_errors_1h).toBeLessThanOrEqual(1);
   });
 
   it('ignores faults that are not the engine’s (heartbeat_stop is the sender’s business)', () => {

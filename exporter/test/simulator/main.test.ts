@@ -40,12 +40,16 @@ describe('tradewatch-simulator CLI', () => {
     expect(await exitCode(run.child)).toBe(0);
     expect(run.stdout()).toContain('--control-port');
     expect(run.stdout()).toContain('no_volume_spike');
+    expect(run.stdout()).toContain('--backfill-days');
   });
 
   it('refuses an unknown fault and a missing token with exit code 2', async () => {
     const bad = cli(['--token', 'x'.repeat(20), '--fault', 'meteor_strike']);
     expect(await exitCode(bad.child)).toBe(2);
     expect(bad.stderr()).toContain('unknown fault "meteor_strike"');
+    const negative = cli(['--token', 'x'.repeat(20), '--backfill-days=-1']);
+    expect(await exitCode(negative.child)).toBe(2);
+    expect(negative.stderr()).toContain('--backfill-days must be an integer >= 0, got "-1"');
     const tokenless = cli([]);
     expect(await exitCode(tokenless.child)).toBe(2);
     expect(tokenless.stderr()).toContain('no ingest token');

@@ -398,7 +398,12 @@ describe('Simulator against a real exporter', () => {
 
   beforeAll(async () => {
     const config = loadConfig({
-      env: { TRADEWATCH_INGEST_TOKEN: token, TRADEWATCH_STORAGE__PGLITE_DATA_DIR: 'memory://' },
+      env: {
+        TRADEWATCH_INGEST_TOKEN: token,
+        TRADEWATCH_STORAGE__PGLITE_DATA_DIR: 'memory://',
+        // Ranking quality and returns are computed at this interval (15 s by default).
+        TRADEWATCH_STORAGE__SHARED_METRICS_INTERVAL_SECONDS: '1',
+      },
     });
     server = await startServer(
       await createExporter(config, logger),
@@ -521,6 +526,25 @@ describe('Simulator against a real exporter', () => {
     const missed = await get('/learning/missed-opportunities');
     expect(missed).toHaveProperty('missed_opportunities');
     await get('/v1/rankings/quality');
+  });
+
+  it('sends two days of history first: 1-day ranking horizons and checkpoints have matured', async () => {
+    // Lists and recommendations from the live loop are minutes old: only the history is a day
+    // old, so anything evaluated at 1 day comes from it.
+    expect(
+      await until('tradewatch_recommendation_return_ratio_count{horizon="1d"}', (v) => v > 0),
+    ).toBeGreaterThan(0);
+    expect(
+      await until(
+        'tradewatch_ranking_evaluated_lists{strategy="squeeze_v1",horizon="1d"}',
+        (v) => v > 0,
+      ),
+    ).toBeGreaterThan(0);
+    const text = await metrics();
+    expect(
+      value(text, 'tradewatch_ranking_unpriced_items{strategy="squeeze_v1",horizon="1d"}'),
+    ).toBe(0);
+    expect(value(text, 'tradewatch_recommendation_return_ratio_count{horizon="7d"}')).toBe(0);
   });
 
   it('shows a fault switched on: the circuit breaker gauge goes to 1', async () => {
