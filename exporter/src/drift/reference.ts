@@ -1,4 +1,4 @@
-import { sortedCopy } from './ks.js';
+import { notFinite, sortFinite } from './ks.js';
 import type { FeatureKind, ModelSchema, Observation, Task } from './observation.js';
 import {
   binaryClassificationMetrics,
@@ -70,13 +70,15 @@ export function featureSample(
   observations: readonly Observation[],
 ): FeatureSample {
   if (kind === 'numeric') {
-    return {
-      kind,
-      sorted: sortedCopy(
-        observations.map((o) => o.values[f] as number),
-        'window',
-      ),
-    };
+    // Filled straight from the observations and checked on the way: an intermediate array and
+    // a second pass cost a third of the sort.
+    const column = new Float64Array(observations.length);
+    for (let i = 0; i < observations.length; i++) {
+      const value = (observations[i] as Observation).values[f] as number;
+      if (!Number.isFinite(value)) throw notFinite('window', i);
+      column[i] = value;
+    }
+    return { kind, sorted: sortFinite(column, 'window', { checked: true }) };
   }
   const counts = new Map<string, number>();
   for (const o of observations) {
