@@ -96,11 +96,13 @@ export function alertmanagerConfig(): Record<string, unknown> {
     },
     inhibit_rules: [
       {
-        // A critical alert already explains the warnings of its component (in the same
-        // deployment: one Alertmanager may serve several tradewatch jobs).
+        // A critical alert already explains the warnings of its component about the same
+        // engine, pipeline or model (in the same deployment: one Alertmanager may serve several
+        // tradewatch jobs). A label neither alert has compares equal; one engine's breaker
+        // must not hide another engine's warnings.
         source_matchers: ['severity="critical"'],
         target_matchers: ['severity="warning"'],
-        equal: ['job', 'component'],
+        equal: ['job', 'component', 'engine', 'pipeline', 'model'],
       },
       {
         // With the exporter unscraped, alerts computed from its data are consequences. Two

@@ -1,7 +1,7 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { buildDashboard } from './lib/dashboard.js';
 import { barGaugePanel, statPanel, tablePanel, timeseriesPanel } from './lib/panels.js';
-import { quantile, rate, series, target } from './lib/query.js';
+import { rate, series, snapshotQuantile, target } from './lib/query.js';
 import { UID } from './lib/uids.js';
 
 const instant = { instant: true };
@@ -103,7 +103,7 @@ export function recommendations(): Dashboard {
             unit: 'percentunit',
             targets: [0.5, 0.9].map((q) =>
               target(
-                quantile(q, 'tradewatch_recommendation_return_ratio', 'horizon'),
+                snapshotQuantile(q, 'tradewatch_recommendation_return_ratio', 'horizon'),
                 `p${q * 100} {{horizon}}`,
               ),
             ),

@@ -21,13 +21,28 @@ beforeAll(async () => {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify([
-      // A critical and warnings of the same component, and one of another component.
+      // A critical and warnings of the same component (about the same engine, another engine,
+      // and no engine: a data source), and one of another component.
       alert({
         alertname: 'TradewatchCircuitBreakerActive',
         severity: 'critical',
         component: 'trading',
         job: 'a',
         engine: 'live',
+      }),
+      alert({
+        alertname: 'TradewatchSentimentProviderFailures',
+        severity: 'warning',
+        component: 'trading',
+        job: 'a',
+        engine: 'live',
+      }),
+      alert({
+        alertname: 'TradewatchSentimentProviderFailures',
+        severity: 'warning',
+        component: 'trading',
+        job: 'a',
+        engine: 'paper',
       }),
       alert({
         alertname: 'TradewatchDataSourceStale',
@@ -90,20 +105,23 @@ afterAll(() => am?.stop());
 
 async function states(): Promise<Map<string, AlertState>> {
   const alerts = (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as AlertState[];
-  const key = (l: Record<string, string>) => `${l.alertname}/${l.job ?? ''}/${l.instance ?? ''}`;
+  const key = (l: Record<string, string>) =>
+    `${l.alertname}/${l.job ?? ''}/${l.instance ?? ''}${l.engine ? `/${l.engine}` : ''}`;
   return new Map(alerts.map((a) => [key(a.labels), a]));
 }
 
 describe('inhibition in a running Alertmanager', () => {
-  it('a critical suppresses the warnings of its component, not others', async () => {
+  it('a critical suppresses the warnings of its component about the same engine only', async () => {
     const s = await states();
-    const breaker = s.get('TradewatchCircuitBreakerActive/a/')!;
+    const breaker = s.get('TradewatchCircuitBreakerActive/a//live')!;
     expect(breaker.status.state).toBe('active');
-    expect(s.get('TradewatchDataSourceStale/a/')!.status).toEqual({
-      ...s.get('TradewatchDataSourceStale/a/')!.status,
+    expect(s.get('TradewatchSentimentProviderFailures/a//live')!.status).toEqual({
+      ...s.get('TradewatchSentimentProviderFailures/a//live')!.status,
       state: 'suppressed',
       inhibitedBy: [breaker.fingerprint],
     });
+    expect(s.get('TradewatchSentimentProviderFailures/a//paper')!.status.state).toBe('active');
+    expect(s.get('TradewatchDataSourceStale/a/')!.status.state).toBe('active');
     expect(s.get('TradewatchDiscoveryFallbackActive/a/')!.status.state).toBe('active');
     expect(s.get('TradewatchBuyTheDipCandidate/a/')!.status.state).toBe('active');
   });
@@ -113,7 +131,7 @@ describe('inhibition in a running Alertmanager', () => {
     expect(s.get('TradewatchDiscoveryNoCandidates/b/')!.status.state).toBe('suppressed');
     expect(s.get('TradewatchExporterDown/b/b1')!.status.state).toBe('active');
     expect(s.get('TradewatchExporterDown/b/b2')!.status.state).toBe('active');
-    expect(s.get('TradewatchHeartbeatLapsed/c/')!.status.state).toBe('active');
+    expect(s.get('TradewatchHeartbeatLapsed/c//live')!.status.state).toBe('active');
     expect(s.get('TradewatchWatchdog//')!.status.state).toBe('active');
   });
 });

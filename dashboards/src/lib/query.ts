@@ -40,6 +40,15 @@ export function quantile(q: number, histogram: string, by: string, extra?: strin
   return `histogram_quantile(${q}, sum by (le, ${by}) (${buckets}))`;
 }
 
+/**
+ * Quantile of a histogram the exporter recomputes whole from its tables at each pass (a
+ * distribution as it stands, not events over time): its buckets are read as they are, since a
+ * rate would only show the moments the distribution changed.
+ */
+export function snapshotQuantile(q: number, histogram: string, by: string): string {
+  return `histogram_quantile(${q}, sum by (le, ${by}) (${series(`${histogram}_bucket`)}))`;
+}
+
 /** Age in seconds of a Unix-timestamp gauge (exported as a time, not an age: see the catalogue). */
 export function age(metric: string, extra?: string): string {
   return `time() - ${series(metric, extra)}`;
