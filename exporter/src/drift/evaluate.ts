@@ -1,12 +1,13 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { chiSquareCounts } from './chi-square.js';
 import { isDrifted, perTestAlpha } from './decision.js';
-import { ksTwoSampleSorted } from './ks.js';
+import { indexSorted, ksTwoSampleBuckets } from './ks.js';
 import type { ModelSchema, Observation } from './observation.js';
 import { relativeDegradation } from './performance.js';
-import { psiSorted } from './psi.js';
+import { psiBinning, psiOfCounts } from './psi.js';
 import {
   featureSample,
+  numericCounts,
   HIGHER_IS_BETTER,
   measurePerformance,
   withOutcome,
@@ -59,25 +60,37 @@ export interface ModelResult {
   performance?: PerformanceResult;
 }
 
-function testFeature(
+/**
+ * KS and PSI of a numeric feature. The current window is not sorted: each value is counted
+ * against the sorted reference (ks.ts ksStatisticBuckets), which gives the same D, p and PSI.
+ */
+function testNumericFeature(
+  feature: string,
+  f: number,
+  reference: Float64Array,
+  current: readonly Observation[],
+  level: number,
+  psiBins: number,
+): FeatureResult {
+  const binning = psiBinning(reference, { bins: psiBins });
+  const counts = numericCounts(indexSorted(reference), binning, f, current);
+  const ks = ksTwoSampleBuckets(reference, counts.buckets);
+  return {
+    feature,
+    test: 'ks',
+    statistic: ks.statistic,
+    pValue: ks.pValue,
+    psi: psiOfCounts(binning, counts.binCounts, current.length),
+    drifted: isDrifted(ks.pValue, level),
+  };
+}
+
+function testCategoricalFeature(
   feature: string,
   reference: FeatureSample,
   current: FeatureSample,
   level: number,
-  psiBins: number,
 ): FeatureResult {
-  if (reference.kind === 'numeric' && current.kind === 'numeric') {
-    const ks = ksTwoSampleSorted(reference.sorted, current.sorted);
-    const psi = psiSorted(reference.sorted, current.sorted, { bins: psiBins }).psi;
-    return {
-      feature,
-      test: 'ks',
-      statistic: ks.statistic,
-      pValue: ks.pValue,
-      psi,
-      drifted: isDrifted(ks.pValue, level),
-    };
-  }
   if (reference.kind === 'categorical' && current.kind === 'categorical') {
     const names = [...new Set([...reference.counts.keys(), ...current.counts.keys()])].sort();
     const chi = chiSquareCounts(
@@ -157,9 +170,12 @@ export async function evaluateModel(
   result.level = level;
   for (const [f, [name, kind]] of features.entries()) {
     await yieldToEventLoop();
-    const sample = featureSample(kind, f, current);
     const base = reference.samples[f] as FeatureSample;
-    result.features.push(testFeature(name, base, sample, level, settings.psiBins));
+    result.features.push(
+      kind === 'numeric' && base.kind === 'numeric'
+        ? testNumericFeature(name, f, base.sorted, current, level, settings.psiBins)
+        : testCategoricalFeature(name, base, featureSample(kind, f, current), level),
+    );
   }
   return result;
 }

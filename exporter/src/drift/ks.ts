@@ -111,6 +111,151 @@ export function ksStatisticSorted(a: Float64Array, b: Float64Array): number {
   return minS > maxDiff ? minS : maxDiff;
 }
 
+/**
+ * The number of values of sorted[from..to) (ascending) that are <= v: numpy
+ * `searchsorted(..., side='right')`. The window halves a length that does not depend on the
+ * comparisons, so the only data-dependent step is a select.
+ */
+function countAtMostIn(sorted: Float64Array, v: number, from: number, to: number): number {
+  if (to <= from) return 0;
+  let base = from;
+  let len = to - from;
+  while (len > 1) {
+    const half = len >>> 1;
+    base = (sorted[base + half] as number) <= v ? base + half : base;
+    len -= half;
+  }
+  return ((sorted[base] as number) <= v ? base + 1 : base) - from;
+}
+
+/** How many values of an ascending-sorted array are <= v (a binary search). */
+export const countAtMostSorted = (sorted: Float64Array, v: number): number =>
+  countAtMostIn(sorted, v, 0, sorted.length);
+
+/**
+ * A sorted sample and where each of its equal-width value slots starts, so that a search looks
+ * at the few values of one slot (a plain binary search over 10,000 values cost more than sorting
+ * the window it was meant to replace). The slot of a value is a monotone function of it, applied
+ * alike to the sample and to the values looked up, so the table is exact whatever the rounding.
+ */
+export interface SortedIndex {
+  sorted: Float64Array;
+  /** slotStarts[s] = how many values lie in slots < s; slots + 2 entries. */
+  slotStarts: Int32Array;
+  slots: number;
+  /** slot(v) = min(floor((v - sorted[0]) * scale), slots), for v >= sorted[0]. */
+  scale: number;
+}
+
+export function indexSorted(sorted: Float64Array): SortedIndex {
+  const n = sorted.length;
+  const slots = n;
+  const slotStarts = new Int32Array(slots + 2);
+  if (n === 0) return { sorted, slotStarts, slots, scale: 0 };
+  const first = sorted[0] as number;
+  const scale = slots / ((sorted[n - 1] as number) - first);
+  // A range that overflows or is too narrow to divide: every value in slot 0 (binary search).
+  const index = { sorted, slotStarts, slots, scale: Number.isFinite(scale) ? scale : 0 };
+  // The sample is sorted, so its slots ascend: each slot starts where the first value of a
+  // higher slot is met.
+  let slot = 0;
+  for (let i = 0; i < n; i++) {
+    const s = slotOf(index, sorted[i] as number);
+    while (slot < s) slotStarts[++slot] = i;
+  }
+  while (slot <= slots) slotStarts[++slot] = n;
+  return index;
+}
+
+function slotOf(index: SortedIndex, v: number): number {
+  const x = (v - (index.sorted[0] as number)) * index.scale;
+  // Written so that NaN (an overflowing v - first, times a scale of 0) lands in the last slot.
+  return x < index.slots ? Math.floor(x) : index.slots;
+}
+
+/** How many values of the indexed sample are <= v (finite), as countAtMostIn. */
+export function countAtMost(index: SortedIndex, v: number): number {
+  const { sorted, slotStarts } = index;
+  const n = sorted.length;
+  if (n === 0 || v < (sorted[0] as number)) return 0;
+  if (v >= (sorted[n - 1] as number)) return n;
+  // Values in lower slots are < v, in higher ones > v: only v's own slot needs comparing.
+  const s = slotOf(index, v);
+  const from = slotStarts[s] as number;
+  return from + countAtMostIn(sorted, v, from, slotStarts[s + 1] as number);
+}
+
+/**
+ * A window laid against a sorted reference instead of being sorted: for k = 0..n1, how many of
+ * its values have exactly k reference values <= them (`counts[k]`), and how many of those equal
+ * reference[k-1] (`ties[k]`). Enough for D: see ksStatisticBuckets.
+ */
+export interface ReferenceBuckets {
+  counts: Int32Array;
+  ties: Int32Array;
+  /** The window's size, the sum of `counts`. */
+  size: number;
+}
+
+export function emptyBuckets(referenceSize: number): ReferenceBuckets {
+  return {
+    counts: new Int32Array(referenceSize + 1),
+    ties: new Int32Array(referenceSize + 1),
+    size: 0,
+  };
+}
+
+/** Adds a finite value to its bucket; returns k, the number of reference values <= it. */
+export function addToBuckets(index: SortedIndex, buckets: ReferenceBuckets, v: number): number {
+  const { sorted } = index;
+  const k = countAtMost(index, v);
+  const { counts, ties } = buckets;
+  counts[k] = (counts[k] as number) + 1;
+  if (k > 0 && sorted[k - 1] === v) ties[k] = (ties[k] as number) + 1;
+  buckets.size++;
+  return k;
+}
+
+/**
+ * The same D as ksStatisticSorted(a, sorted window), bit for bit, from the window's buckets.
+ * Between two distinct reference values a[k-1] < a[k], F1 = k/n1 is constant, and the observed
+ * values there are a[k-1] itself (F2 counts the window values below plus the ties) and the
+ * window's values in bucket k. F2 only grows, so F1 - F2 is largest at a[k-1] and smallest at
+ * the bucket's last value (F2 = all values up to bucket k). Every other observed value has a
+ * strictly smaller (larger) numerator i*n2 - j*n1 than these, so it cannot be scipy's extreme;
+ * among equal numerators the float differences are compared as ksStatisticSorted does.
+ * Buckets inside a run of tied reference values (a[k-1] = a[k]) hold nothing and observe nothing.
+ */
+export function ksStatisticBuckets(a: Float64Array, buckets: ReferenceBuckets): number {
+  const n1 = a.length;
+  const n2 = buckets.size;
+  const { counts, ties } = buckets;
+  // Bucket 0, below the reference: F1 = 0, so only its last value can be an extreme.
+  let below = counts[0] as number;
+  let maxNum = 0;
+  let minNum = -below * n1;
+  let maxDiff = 0;
+  let minDiff = 0 / n1 - below / n2;
+  for (let k = 1; k <= n1; k++) {
+    if (k < n1 && (a[k - 1] as number) === (a[k] as number)) continue;
+    const atReference = k * n2 - (below + (ties[k] as number)) * n1;
+    if (atReference >= maxNum) {
+      maxNum = atReference;
+      const diff = k / n1 - (below + (ties[k] as number)) / n2;
+      if (diff > maxDiff) maxDiff = diff;
+    }
+    below += counts[k] as number;
+    const atLast = k * n2 - below * n1;
+    if (atLast <= minNum) {
+      minNum = atLast;
+      const diff = k / n1 - below / n2;
+      if (diff < minDiff) minDiff = diff;
+    }
+  }
+  const minS = Math.min(-minDiff, 1);
+  return minS > maxDiff ? minS : maxDiff;
+}
+
 function gcd(a: number, b: number): number {
   let x = a;
   let y = b;
@@ -210,9 +355,17 @@ export function ksTwoSample(reference: ArrayLike<number>, current: ArrayLike<num
  * returns them): a monitored model's reference is sorted once, when its baseline is set.
  */
 export function ksTwoSampleSorted(a: Float64Array, b: Float64Array): KsResult {
-  const n1 = a.length;
-  const n2 = b.length;
-  let d = ksStatisticSorted(a, b);
+  return ksTestOfStatistic(a.length, b.length, ksStatisticSorted(a, b));
+}
+
+/** The same test of a sorted reference against a window laid in its buckets (unsorted). */
+export function ksTwoSampleBuckets(a: Float64Array, buckets: ReferenceBuckets): KsResult {
+  return ksTestOfStatistic(a.length, buckets.size, ksStatisticBuckets(a, buckets));
+}
+
+/** The p-value of D, and scipy's lattice statistic, for samples of n1 and n2 values. */
+function ksTestOfStatistic(n1: number, n2: number, statistic: number): KsResult {
+  let d = statistic;
   if (Math.max(n1, n2) <= KS_EXACT_MAX_N) {
     const exact = ksExactTwoSided(n1, n2, d);
     if (exact.ok) {

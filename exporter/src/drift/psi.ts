@@ -21,7 +21,7 @@
  * 0.1–0.2 moderate, >= 0.2 significant (docs/drift.md).
  * Both windows must be non-empty and all values finite; otherwise RangeError.
  */
-import { sortedCopy } from './ks.js';
+import { countAtMostSorted, sortedCopy } from './ks.js';
 
 export interface PsiOptions {
   /** Number of quantile bins before merging duplicates (default 10, at least 2). */
@@ -77,6 +77,84 @@ function binCounts(sorted: Float64Array, cuts: readonly number[]): number[] {
   return counts;
 }
 
+/** The binning of one reference window, to count current windows against. */
+export interface PsiBinning {
+  cuts: number[];
+  /** Per cut, how many reference values are <= it (its rank). */
+  cutRanks: Int32Array;
+  /** isCutRank[k] = 1 when some cut has rank k (k = 0..reference size). */
+  isCutRank: Uint8Array;
+  referenceCounts: number[];
+  referenceSize: number;
+  epsilon: number;
+}
+
+/** The cuts of an ascending-sorted reference and its counts per bin (as binCounts gives them). */
+export function psiBinning(sortedReference: Float64Array, options: PsiOptions = {}): PsiBinning {
+  const bins = options.bins ?? PSI_DEFAULT_BINS;
+  const epsilon = options.epsilon ?? PSI_DEFAULT_EPSILON;
+  if (!Number.isInteger(bins) || bins < 2) throw new RangeError(`bins must be an integer >= 2`);
+  if (!(epsilon > 0)) throw new RangeError(`epsilon must be > 0`);
+  const cuts = psiCuts(sortedReference, bins);
+  const n = sortedReference.length;
+  const cutRanks = Int32Array.from(cuts, (cut) => countAtMostSorted(sortedReference, cut));
+  const isCutRank = new Uint8Array(n + 1);
+  for (const rank of cutRanks) isCutRank[rank] = 1;
+  // Bins 0..i hold the reference values <= cuts[i].
+  const referenceCounts: number[] = [];
+  let counted = 0;
+  for (const rank of [...cutRanks, n]) {
+    referenceCounts.push(rank - counted);
+    counted = rank;
+  }
+  return { cuts, cutRanks, isCutRank, referenceCounts, referenceSize: n, epsilon };
+}
+
+/** The bin of a value: the number of cuts < v, the bin binCounts puts it in. */
+export function binOf(cuts: readonly number[], v: number): number {
+  let bin = 0;
+  while (bin < cuts.length && v > (cuts[bin] as number)) bin++;
+  return bin;
+}
+
+/**
+ * Counts per bin of a window laid in the reference's buckets (ks.ts ReferenceBuckets), given
+ * the counts per bin (`direct`, by binOf) of its values whose bucket k is a cut's rank. A value
+ * with k reference values <= it is above every cut of rank < k and not above any cut of rank
+ * > k (a reference value lies between them), so only against a cut of rank k must it be
+ * compared; the other buckets are binned whole.
+ */
+export function binCountsOfBuckets(
+  binning: PsiBinning,
+  bucketCounts: Int32Array,
+  direct: Int32Array,
+): Int32Array {
+  const { cutRanks, isCutRank } = binning;
+  const counts = Int32Array.from(direct);
+  let bin = 0; // the number of cuts of rank < k
+  for (let k = 0; k < bucketCounts.length; k++) {
+    while (bin < cutRanks.length && (cutRanks[bin] as number) < k) bin++;
+    if (isCutRank[k] === 0) counts[bin] = (counts[bin] as number) + (bucketCounts[k] as number);
+  }
+  return counts;
+}
+
+/** PSI of a window of `currentSize` values with `currentCounts` per bin of `binning`. */
+export function psiOfCounts(
+  binning: PsiBinning,
+  currentCounts: ArrayLike<number>,
+  currentSize: number,
+): number {
+  const { referenceCounts, referenceSize, epsilon } = binning;
+  let psi = 0;
+  for (let i = 0; i < referenceCounts.length; i++) {
+    const r = Math.max((referenceCounts[i] as number) / referenceSize, epsilon);
+    const c = Math.max((currentCounts[i] as number) / currentSize, epsilon);
+    psi += (c - r) * Math.log(c / r);
+  }
+  return psi;
+}
+
 /** PSI of `current` against `reference` with the binning above. */
 export function populationStabilityIndex(
   reference: ArrayLike<number>,
@@ -92,18 +170,12 @@ export function psiSorted(
   cur: Float64Array,
   options: PsiOptions = {},
 ): PsiResult {
-  const bins = options.bins ?? PSI_DEFAULT_BINS;
-  const epsilon = options.epsilon ?? PSI_DEFAULT_EPSILON;
-  if (!Number.isInteger(bins) || bins < 2) throw new RangeError(`bins must be an integer >= 2`);
-  if (!(epsilon > 0)) throw new RangeError(`epsilon must be > 0`);
-  const cuts = psiCuts(ref, bins);
-  const referenceCounts = binCounts(ref, cuts);
-  const currentCounts = binCounts(cur, cuts);
-  let psi = 0;
-  for (let i = 0; i < referenceCounts.length; i++) {
-    const r = Math.max((referenceCounts[i] as number) / ref.length, epsilon);
-    const c = Math.max((currentCounts[i] as number) / cur.length, epsilon);
-    psi += (c - r) * Math.log(c / r);
-  }
-  return { psi, cuts, referenceCounts, currentCounts };
+  const binning = psiBinning(ref, options);
+  const currentCounts = binCounts(cur, binning.cuts);
+  return {
+    psi: psiOfCounts(binning, currentCounts, cur.length),
+    cuts: binning.cuts,
+    referenceCounts: binning.referenceCounts,
+    currentCounts,
+  };
 }

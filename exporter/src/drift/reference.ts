@@ -1,4 +1,11 @@
-import { notFinite, sortFinite } from './ks.js';
+import {
+  addToBuckets,
+  emptyBuckets,
+  notFinite,
+  sortFinite,
+  type ReferenceBuckets,
+  type SortedIndex,
+} from './ks.js';
 import type { FeatureKind, ModelSchema, Observation, Task } from './observation.js';
 import {
   binaryClassificationMetrics,
@@ -7,6 +14,7 @@ import {
   type Label,
   type RegressionMetrics,
 } from './performance.js';
+import { binCountsOfBuckets, binOf, type PsiBinning } from './psi.js';
 
 export type PerformanceMetric = 'accuracy' | 'precision' | 'recall' | 'f1' | 'mae' | 'rmse';
 export type Performance = Partial<Record<PerformanceMetric, number>>;
@@ -86,6 +94,39 @@ export function featureSample(
     counts.set(category, (counts.get(category) ?? 0) + 1);
   }
   return { kind, counts };
+}
+
+/** A current numeric window counted against a reference: its KS buckets and its PSI bin counts. */
+export interface NumericCounts {
+  buckets: ReferenceBuckets;
+  binCounts: Int32Array;
+}
+
+/**
+ * Feature `f`'s current window counted against the indexed reference and its PSI binning,
+ * without sorting it (sorting was most of an evaluation's cost); RangeError on an empty window
+ * or a non-finite value, as featureSample.
+ */
+export function numericCounts(
+  reference: SortedIndex,
+  binning: PsiBinning,
+  f: number,
+  observations: readonly Observation[],
+): NumericCounts {
+  if (observations.length === 0) throw new RangeError('window: the sample is empty');
+  const buckets = emptyBuckets(reference.sorted.length);
+  const { cuts, isCutRank } = binning;
+  const onCuts = new Int32Array(cuts.length + 1);
+  for (let i = 0; i < observations.length; i++) {
+    const value = (observations[i] as Observation).values[f] as number;
+    if (!Number.isFinite(value)) throw notFinite('window', i);
+    const k = addToBuckets(reference, buckets, value);
+    if (isCutRank[k] === 1) {
+      const bin = binOf(cuts, value);
+      onCuts[bin] = (onCuts[bin] as number) + 1;
+    }
+  }
+  return { buckets, binCounts: binCountsOfBuckets(binning, buckets.counts, onCuts) };
 }
 
 export type BaselineSource = { kind: 'range'; from: string; to: string } | { kind: 'data' };

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateModel } from '../../src/drift/evaluate.js';
+import { ksTwoSample } from '../../src/drift/ks.js';
 import type { ModelSchema, Observation } from '../../src/drift/observation.js';
+import { populationStabilityIndex } from '../../src/drift/psi.js';
 import { prepareReference } from '../../src/drift/reference.js';
 
 const schema: ModelSchema = { task: 'regression', features: new Map([['x', 'numeric']]) };
@@ -43,6 +45,36 @@ describe('evaluateModel: feature tests', () => {
     });
     const shifted = await evaluateModel(schema, reference, window(50, 100), settings, 0);
     expect(shifted.features[0]).toMatchObject({ statistic: 1, drifted: true });
+  });
+});
+
+describe('evaluateModel: numeric features without sorting the current window', () => {
+  it('reports the KS statistic, p-value and PSI of the sorted tests, ties included', async () => {
+    // Integer values 0..6 against 0..4 (plus one 2.5): ties within and across the windows,
+    // values on reference values, above the reference's maximum and between its values.
+    const reference = Array.from({ length: 60 }, (_, i) => i % 5);
+    const current = Array.from({ length: 45 }, (_, i) => (i % 9 === 4 ? 2.5 : i % 7));
+    const r = await evaluateModel(
+      schema,
+      referenceOf(reference.map((x, i) => obs(i, x))),
+      current.map((x, i) => obs(i, x)),
+      settings,
+      0,
+    );
+    const ks = ksTwoSample(reference, current);
+    const psi = populationStabilityIndex(reference, current, { bins: settings.psiBins });
+    expect(r.features[0]).toMatchObject({
+      statistic: ks.statistic,
+      pValue: ks.pValue,
+      psi: psi.psi,
+    });
+  });
+
+  it('refuses a non-finite current value', async () => {
+    const current = window(20).map((o, i) => (i === 3 ? { ...o, values: [NaN] } : o));
+    await expect(
+      evaluateModel(schema, referenceOf(window(20)), current, settings, 0),
+    ).rejects.toThrow(/index 3 is not a finite number/);
   });
 });
 
