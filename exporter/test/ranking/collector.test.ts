@@ -30,8 +30,9 @@ function setup() {
   return { registry, collector: new RankingCollector(families, source) };
 }
 
+/** The ranking families' samples (the registry's own overflow counter left out). */
 const samples = async (registry: MetricRegistry): Promise<string[]> =>
-  (await registry.renderToString('text')).split('\n').filter((l) => /^tradewatch_/.test(l));
+  (await registry.renderToString('text')).split('\n').filter((l) => /^tradewatch_ranking_/.test(l));
 
 describe('RankingCollector', () => {
   it('exports a snapshot, leaving out undefined means', async () => {

@@ -20,6 +20,7 @@ describe('storage configuration', () => {
         rankings: 30,
         thesis_strength_history: 30,
         recommendation_tracking: 0,
+        audit_log: 90,
       },
       retention_interval_seconds: 3600,
       leader_retry_seconds: 5,
