@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
-import { validatorFor } from '../../src/prices/schema.js';
-import { rankingValidator } from '../../src/ranking/schema.js';
-import { recommendationValidator } from '../../src/recommendations/schema.js';
 import { backfill, DEFAULT_BACKFILL } from '../../src/simulator/backfill.js';
 import { DEFAULT_LEARNING, TrackedSymbols } from '../../src/simulator/learning.js';
 import { Rng } from '../../src/simulator/random.js';
 import { Universe } from '../../src/simulator/universe.js';
+import { errorsOf, validPrice, validRanking, validRecommendation } from './validators.js';
 
 const HOUR_MS = 3_600_000;
 // Whole hours, so that run and price times are exact (ISO seconds, as the runs write them).
@@ -31,15 +28,6 @@ function history(seed = 1, days = DEFAULT_BACKFILL.days) {
   );
   return { h, tracked, usedIds };
 }
-
-const config = loadConfig({ env: { TRADEWATCH_INGEST_TOKEN: 'backfill-test-token-0123456789' } });
-const validRecommendation = recommendationValidator(config);
-const validPrice = validatorFor(config.storage.retention_days.prices);
-const validRanking = rankingValidator({
-  maxItems: config.ranking.max_list_items,
-  retentionDays: config.storage.retention_days.rankings,
-});
-const errorsOf = (result: { ok: boolean; errors?: unknown }) => (result.ok ? [] : result.errors);
 
 describe('backfill: the days before the simulator started', () => {
   const { h, tracked, usedIds } = history();

@@ -13,13 +13,11 @@ import {
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log.js';
 import { validatePipelineRun } from '../../src/pipeline/schema.js';
-import { validatorFor } from '../../src/prices/schema.js';
-import { rankingValidator } from '../../src/ranking/schema.js';
-import { recommendationValidator } from '../../src/recommendations/schema.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { validateTick } from '../../src/trading/schema.js';
 import { FaultSwitch } from '../../src/simulator/faults.js';
 import { Simulator, type Sender } from '../../src/simulator/run.js';
+import { errorsOf, validPrice, validRanking, validRecommendation } from './validators.js';
 
 const OK: SendResult = { ok: true, accepted: 1, duplicates: 0 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -104,15 +102,6 @@ const learning = (seed = 1, options: Partial<ConstructorParameters<typeof Simula
     start: Math.floor(Date.now() / 1000) * 1000,
     ...options,
   });
-
-const config = loadConfig({ env: { TRADEWATCH_INGEST_TOKEN: 'run-test-token-0123456789' } });
-const validRecommendation = recommendationValidator(config);
-const validPrice = validatorFor(config.storage.retention_days.prices);
-const validRanking = rankingValidator({
-  maxItems: config.ranking.max_list_items,
-  retentionDays: config.storage.retention_days.rankings,
-});
-const errorsOf = (result: { ok: boolean; errors?: unknown }) => (result.ok ? [] : result.errors);
 
 describe('Simulator steps (fake clock, fake sender)', () => {
   it('sends valid ticks, runs and heartbeats', async () => {
