@@ -29,7 +29,7 @@ const CONTROL = /[\u0000-\u001f\u007f]/g;
 const storable = (text: string): string => text.toWellFormed().replace(CONTROL, '\ufffd');
 
 const named = (value: unknown): string | undefined =>
-  typeof value === 'string' || typeof value === 'number' ? storable(String(value)) : undefined;
+  typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 
 /**
  * Path parameters as captured when the route matched (express restores `req.params` once the
@@ -57,7 +57,8 @@ export function auditTarget(kind: string, params: string[], body: unknown): stri
         item !== null && typeof item === 'object' ? named(Reflect.get(item, field)) : undefined;
       if (value !== undefined) values.add(value);
     }
-    const shown = [...values].slice(0, MAX_TARGETS);
+    // Made storable only once chosen: this runs on every ingest request, over every event.
+    const shown = [...values].slice(0, MAX_TARGETS).map(storable);
     if (shown.length > 0) {
       const more = values.size > shown.length ? `,+${values.size - shown.length} more` : '';
       parts.push(`${field}=${shown.join(',')}${more}`);

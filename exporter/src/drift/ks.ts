@@ -49,20 +49,11 @@ export function sortedCopy(values: ArrayLike<number>, name: string): Float64Arra
   return sortFinite(Float64Array.from(values), name);
 }
 
-/**
- * Sorts `values` in place; RangeError when it is empty or (unless the caller `checked` it while
- * filling it) holds a non-finite value.
- */
-export function sortFinite(
-  values: Float64Array,
-  name: string,
-  { checked = false }: { checked?: boolean } = {},
-): Float64Array {
+/** Sorts `values` in place; RangeError when it is empty or holds a non-finite value. */
+export function sortFinite(values: Float64Array, name: string): Float64Array {
   if (values.length === 0) throw new RangeError(`${name}: the sample is empty`);
-  if (!checked) {
-    for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i] as number)) throw notFinite(name, i);
-    }
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i] as number)) throw notFinite(name, i);
   }
   return values.sort();
 }
@@ -72,21 +63,55 @@ export function notFinite(name: string, index: number): RangeError {
 }
 
 /**
- * D = sup |F1 - F2| of two ascending-sorted samples, walking both once. The differences are
- * i/n1 - j/n2 with the same rounding as scipy's cdf1 - cdf2. The walk compares the exact
- * numerators i*n2 - j*n1 (integers, exact in a double below 2^53) and divides only where one
- * reaches the running extreme: distinct differences are at least 1/(n1*n2) apart, far more than
- * a rounding error, so the extremes are scipy's, at a fraction of the divisions.
+ * The extremes of F1 - F2 = i/n1 - j/n2 over the points an ECDF walk offers, with the same
+ * rounding as scipy's cdf1 - cdf2. Points are compared on their exact numerators i*n2 - j*n1
+ * (integers, exact in a double below 2^53), dividing only where one reaches the running
+ * extreme: distinct differences are at least 1/(n1*n2) apart, far more than a rounding error,
+ * so the extremes are scipy's, and among equal numerators the float differences decide.
  */
+class EcdfDifference {
+  private maxNum = 0;
+  private minNum = 0;
+  private maxDiff = 0;
+  private minDiff = 0;
+
+  constructor(
+    private readonly n1: number,
+    private readonly n2: number,
+  ) {}
+
+  /** A point where F1 - F2 may be largest: i values of the first sample, j of the second. */
+  high(i: number, j: number): void {
+    const num = i * this.n2 - j * this.n1;
+    if (num < this.maxNum) return;
+    this.maxNum = num;
+    const diff = i / this.n1 - j / this.n2;
+    if (diff > this.maxDiff) this.maxDiff = diff;
+  }
+
+  /** A point where F1 - F2 may be smallest. */
+  low(i: number, j: number): void {
+    const num = i * this.n2 - j * this.n1;
+    if (num > this.minNum) return;
+    this.minNum = num;
+    const diff = i / this.n1 - j / this.n2;
+    if (diff < this.minDiff) this.minDiff = diff;
+  }
+
+  /** D = max(max(F1 - F2), max(F2 - F1)), as scipy takes it. */
+  statistic(): number {
+    const minS = Math.min(-this.minDiff, 1);
+    return minS > this.maxDiff ? minS : this.maxDiff;
+  }
+}
+
+/** D = sup |F1 - F2| of two ascending-sorted samples, walking both once. */
 export function ksStatisticSorted(a: Float64Array, b: Float64Array): number {
   const n1 = a.length;
   const n2 = b.length;
+  const d = new EcdfDifference(n1, n2);
   let i = 0;
   let j = 0;
-  let maxNum = 0;
-  let minNum = 0;
-  let maxDiff = 0;
-  let minDiff = 0;
   while (i < n1 || j < n2) {
     // The next distinct value t, then all observations <= t.
     const t =
@@ -95,20 +120,10 @@ export function ksStatisticSorted(a: Float64Array, b: Float64Array): number {
         : (b[j] as number);
     while (i < n1 && (a[i] as number) <= t) i++;
     while (j < n2 && (b[j] as number) <= t) j++;
-    const num = i * n2 - j * n1;
-    if (num >= maxNum) {
-      maxNum = num;
-      const diff = i / n1 - j / n2;
-      if (diff > maxDiff) maxDiff = diff;
-    }
-    if (num <= minNum) {
-      minNum = num;
-      const diff = i / n1 - j / n2;
-      if (diff < minDiff) minDiff = diff;
-    }
+    d.high(i, j);
+    d.low(i, j);
   }
-  const minS = Math.min(-minDiff, 1);
-  return minS > maxDiff ? minS : maxDiff;
+  return d.statistic();
 }
 
 /**
@@ -228,32 +243,18 @@ export function addToBuckets(index: SortedIndex, buckets: ReferenceBuckets, v: n
  */
 export function ksStatisticBuckets(a: Float64Array, buckets: ReferenceBuckets): number {
   const n1 = a.length;
-  const n2 = buckets.size;
-  const { counts, ties } = buckets;
+  const { counts, ties, size } = buckets;
+  const d = new EcdfDifference(n1, size);
   // Bucket 0, below the reference: F1 = 0, so only its last value can be an extreme.
   let below = counts[0] as number;
-  let maxNum = 0;
-  let minNum = -below * n1;
-  let maxDiff = 0;
-  let minDiff = 0 / n1 - below / n2;
+  d.low(0, below);
   for (let k = 1; k <= n1; k++) {
     if (k < n1 && (a[k - 1] as number) === (a[k] as number)) continue;
-    const atReference = k * n2 - (below + (ties[k] as number)) * n1;
-    if (atReference >= maxNum) {
-      maxNum = atReference;
-      const diff = k / n1 - (below + (ties[k] as number)) / n2;
-      if (diff > maxDiff) maxDiff = diff;
-    }
+    d.high(k, below + (ties[k] as number));
     below += counts[k] as number;
-    const atLast = k * n2 - below * n1;
-    if (atLast <= minNum) {
-      minNum = atLast;
-      const diff = k / n1 - below / n2;
-      if (diff < minDiff) minDiff = diff;
-    }
+    d.low(k, below);
   }
-  const minS = Math.min(-minDiff, 1);
-  return minS > maxDiff ? minS : maxDiff;
+  return d.statistic();
 }
 
 function gcd(a: number, b: number): number {

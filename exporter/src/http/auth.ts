@@ -23,6 +23,25 @@ function bearerToken(header: string | undefined): string | undefined {
   return match ? match[1] : undefined;
 }
 
+const identified = new WeakMap<
+  IncomingMessage,
+  { tokens: TokenRegistry; identity: Identity | undefined }
+>();
+
+/**
+ * The identity of the request's bearer token (undefined: no token, or one not accepted), looked
+ * up once per request: the rate limiter keys on it before `requireRole` checks it.
+ */
+export function bearerIdentity(tokens: TokenRegistry, req: IncomingMessage): Identity | undefined {
+  const token = bearerToken(req.headers.authorization);
+  if (token === undefined) return undefined;
+  const known = identified.get(req);
+  if (known?.tokens === tokens) return known.identity;
+  const identity = tokens.identify(token);
+  identified.set(req, { tokens, identity });
+  return identity;
+}
+
 /**
  * Bearer-token check for a route needing `role`: 401 without a token, 403 for a token that is
  * not accepted or whose role is too weak. With `enforced` false (reads while
@@ -43,7 +62,7 @@ export function requireRole(tokens: TokenRegistry, role: Role, enforced = true):
         ),
       );
     }
-    const identity = tokens.identify(token);
+    const identity = bearerIdentity(tokens, req);
     if (!identity) {
       return next(
         enforced ? new HttpError(403, 'forbidden', 'the token is not accepted') : undefined,

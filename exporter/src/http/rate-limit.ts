@@ -8,6 +8,7 @@ import {
 } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { TokenRegistry } from '../security/tokens.js';
+import { bearerIdentity } from './auth.js';
 import { HttpError } from './errors.js';
 import { routePattern } from './observe.js';
 
@@ -26,9 +27,6 @@ export const READ_ROUTE_GROUPS: Readonly<Record<string, LimitGroup>> = {
   '/v1/audit': 'audit',
 };
 
-const bearer = (req: Request): string | undefined =>
-  /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-
 /**
  * Per-endpoint rate limits (document 000 section 7): each endpoint group has its own allowance
  * per client and window, so a flood of ticks cannot use up the status reads. A client is the
@@ -40,8 +38,6 @@ export class EndpointLimits {
   private readonly limiters = new Map<LimitGroup, RequestHandler>();
   private readonly ungroupedReads: RequestHandler;
   private readonly ungroupedWrites: RequestHandler;
-  /** The accepted token's name per request, found once (the limiter asks several times). */
-  private readonly clients = new WeakMap<Request, string | null>();
 
   constructor(
     private readonly settings: Config['rate_limit'],
@@ -76,14 +72,9 @@ export class EndpointLimits {
     limiter(req, res, next);
   };
 
+  /** The accepted token's name, if the request carries one. */
   private clientOf(req: Request): string | undefined {
-    let client = this.clients.get(req);
-    if (client === undefined) {
-      const token = bearer(req);
-      client = (token === undefined ? undefined : this.tokens.identify(token)?.name) ?? null;
-      this.clients.set(req, client);
-    }
-    return client ?? undefined;
+    return bearerIdentity(this.tokens, req)?.name;
   }
 
   private create(group: LimitGroup | 'reads' | 'writes', fallback: number): RequestHandler {
