@@ -12,14 +12,19 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { httpRequest } from './lib.mjs';
 
 const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '10' },
     rate: { type: 'string', default: '1000' },
     'no-simulator': { type: 'boolean', default: false },
+    // Writes a V8 CPU profile of the exporter (open in Chrome DevTools) into this directory.
+    profile: { type: 'string' },
   },
 });
 const MINUTES = Number(values.minutes);
@@ -30,8 +35,8 @@ const token = randomBytes(24).toString('hex');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tw-soak-'));
 const children = [];
-function start(file, args, env) {
-  const child = spawn(process.execPath, [new URL(file, DIST).pathname, ...args], {
+function start(file, args, env, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, new URL(file, DIST).pathname, ...args], {
     env: { ...process.env, ...env, TRADEWATCH_INGEST_TOKEN: token },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -47,14 +52,19 @@ process.on('exit', () => {
 });
 process.on('SIGINT', () => process.exit(130));
 
-const exporter = start('main.js', [], {
-  TRADEWATCH_HOST: '127.0.0.1',
-  TRADEWATCH_PORT: '0',
-  TRADEWATCH_LOG_LEVEL: 'info',
-  TRADEWATCH_STORAGE__PGLITE_DATA_DIR: join(dataDir, 'data'),
-  TRADEWATCH_RATE_LIMIT__INGEST_REQUESTS: '0',
-  TRADEWATCH_RATE_LIMIT__READ_REQUESTS: '0',
-});
+const exporter = start(
+  'main.js',
+  [],
+  {
+    TRADEWATCH_HOST: '127.0.0.1',
+    TRADEWATCH_PORT: '0',
+    TRADEWATCH_LOG_LEVEL: 'info',
+    TRADEWATCH_STORAGE__PGLITE_DATA_DIR: join(dataDir, 'data'),
+    TRADEWATCH_RATE_LIMIT__INGEST_REQUESTS: '0',
+    TRADEWATCH_RATE_LIMIT__READ_REQUESTS: '0',
+  },
+  values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [],
+);
 const base = await new Promise((resolve, reject) => {
   let out = '';
   const timer = setTimeout(() => reject(new Error('the exporter did not start in 60 s')), 60_000);
@@ -172,25 +182,31 @@ const STREAMS = [
   },
 ];
 
+// node:http with keep-alive rather than fetch: the client's own per-request cost is part of the
+// latency it measures, and on 2 cores it competes with the exporter for the CPU.
+const port = Number(new URL(base).port);
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
+// The client's own event-loop delay: a delayed client inflates the latencies it records.
+const clientLag = monitorEventLoopDelay({ resolution: 10 });
+clientLag.enable();
 let interval = { latencies: [], sent: 0, ok: 0, failed: 0, statuses: {} };
 const all = [];
 async function send(stream) {
   const path = typeof stream.path === 'function' ? stream.path() : stream.path;
   const body = JSON.stringify(stream.body());
-  const started = performance.now();
   const bucket = interval;
   try {
-    const res = await fetch(`${base}${path}`, {
+    const res = await httpRequest(port, path, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body,
+      agent: keepAlive,
     });
-    await res.arrayBuffer();
-    const ms = performance.now() - started;
-    bucket.latencies.push(ms);
-    all.push(ms);
+    bucket.latencies.push(res.ms);
+    all.push(res.ms);
+    stream.latencies.push(res.ms);
     bucket.sent += stream.events;
-    if (res.ok) bucket.ok += stream.events;
+    if (res.status < 300) bucket.ok += stream.events;
     else {
       bucket.failed += stream.events;
       bucket.statuses[res.status] = (bucket.statuses[res.status] ?? 0) + 1;
@@ -201,6 +217,7 @@ async function send(stream) {
   }
 }
 
+for (const stream of STREAMS) stream.latencies = [];
 // Each stream sends on its own schedule (requests per second = share * RATE / events).
 const timers = STREAMS.map((stream) => {
   const perSecond = (stream.share * RATE) / stream.events;
@@ -242,11 +259,13 @@ async function sample() {
     lagP99Ms: metric(text, 'nodejs_eventloop_lag_p99_seconds') * 1000,
     lagMaxMs: metric(text, 'nodejs_eventloop_lag_max_seconds') * 1000,
     pending: metric(text, 'tradewatch_storage_buffer_events'),
+    clientLagP99Ms: clientLag.percentile(99) / 1e6,
     load: loadavg()[0],
   };
+  clientLag.reset();
   samples.push(s);
   console.error(
-    `${s.t}s: ${s.rate.toFixed(0)} ev/s, p99 ${s.p99.toFixed(1)} ms, RSS ${s.rssMiB.toFixed(1)} MiB, lag p99 ${s.lagP99Ms.toFixed(1)} ms, load ${s.load.toFixed(2)}`,
+    `${s.t}s: ${s.rate.toFixed(0)} ev/s, p99 ${s.p99.toFixed(1)} ms, RSS ${s.rssMiB.toFixed(1)} MiB, lag p99 ${s.lagP99Ms.toFixed(1)} ms (client ${s.clientLagP99Ms.toFixed(1)}), load ${s.load.toFixed(2)}`,
   );
 }
 const sampler = setInterval(() => void sample(), SAMPLE_MS);
@@ -273,6 +292,7 @@ for (let minute = 1; minute <= MINUTES; minute++) {
     heap: last.heapMiB,
     lag: Math.max(...inMinute.map((s) => s.lagP99Ms)),
     lagMax: Math.max(...inMinute.map((s) => s.lagMaxMs)),
+    clientLag: Math.max(...inMinute.map((s) => s.clientLagP99Ms)),
     load: avg((s) => s.load),
   });
 }
@@ -288,14 +308,14 @@ console.log(
   `\nSoak: ${MINUTES} min at ${RATE} events/s target; node ${process.version}, ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; simulator ${values['no-simulator'] ? 'off' : 'on'}; store: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite on disk'}\n`,
 );
 console.log(
-  '| minute | events/s | failed | p50 ms | p99 ms | RSS MiB | heap MiB | loop lag p99 ms | loop lag max ms | load avg |',
+  '| minute | events/s | failed | p50 ms | p99 ms | RSS MiB | heap MiB | loop lag p99 ms | loop lag max ms | client loop lag p99 ms | load avg |',
 );
 console.log(
-  '| -----: | -------: | -----: | -----: | -----: | ------: | -------: | --------------: | --------------: | -------: |',
+  '| -----: | -------: | -----: | -----: | -----: | ------: | -------: | --------------: | --------------: | ---------------------: | -------: |',
 );
 for (const r of rows) {
   console.log(
-    `| ${r.minute} | ${r.rate.toFixed(0)} | ${r.failed} | ${f1(r.p50)} | ${f1(r.p99)} | ${f1(r.rss)} | ${f1(r.heap)} | ${f1(r.lag)} | ${f1(r.lagMax)} | ${r.load.toFixed(2)} |`,
+    `| ${r.minute} | ${r.rate.toFixed(0)} | ${r.failed} | ${f1(r.p50)} | ${f1(r.p99)} | ${f1(r.rss)} | ${f1(r.heap)} | ${f1(r.lag)} | ${f1(r.lagMax)} | ${f1(r.clientLag)} | ${r.load.toFixed(2)} |`,
   );
 }
 console.log(
@@ -304,6 +324,18 @@ console.log(
 console.log(
   `RSS after minute 1: ${f1(firstMinuteRss)} MiB; highest later: ${f1(peakLater)} MiB; growth ${f1(growth)}% (target < 10%: ${growth < 10 ? 'met' : 'NOT met'}).`,
 );
+for (const stream of STREAMS) {
+  const sorted = stream.latencies.sort((a, b) => a - b);
+  const path = typeof stream.path === 'function' ? stream.path() : stream.path;
+  console.log(
+    `  ${path.replace(/soak_source_\d/, ':name')}: p50 ${f1(quantile(sorted, 0.5))} ms, p99 ${f1(quantile(sorted, 0.99))} ms`,
+  );
+}
 console.log(`Exporter log lines at warn or above: ${warnings}.`);
+// Wait for the children's graceful shutdown (the exporter writes its CPU profile on exit).
+const exited = children.map((c) =>
+  c.exitCode === null ? new Promise((resolve) => c.once('exit', resolve)) : null,
+);
 stopAll();
+await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 30_000))]);
 process.exit(0);
