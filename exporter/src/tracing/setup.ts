@@ -54,6 +54,8 @@ const BATCH_DEFAULTS = {
   exportTimeoutMillis: 10_000,
 };
 
+type BatchSettings = typeof BATCH_DEFAULTS;
+
 /**
  * Starts OpenTelemetry (before the app, as its docs ask) from the standard OTEL_* variables:
  * OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER(_ARG), OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT and
@@ -104,6 +106,7 @@ function exportProcessors(
   if (names.length === 0 || names.includes('none')) return { processors: [], destination: 'none' };
   const processors: SpanProcessor[] = [];
   const destinations: string[] = [];
+  const settings = batchSettings(env);
   for (const name of new Set(names)) {
     if (name === 'console') {
       processors.push(new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }));
@@ -113,7 +116,7 @@ function exportProcessors(
         env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ||
         env.OTEL_EXPORTER_OTLP_PROTOCOL ||
         'http/protobuf';
-      processors.push(batch(otlpExporter(protocol, env), env, telemetry));
+      processors.push(batch(otlpExporter(protocol, env, settings), settings, telemetry));
       destinations.push(`otlp ${protocol} ${endpoint ?? 'default endpoint'}`);
     } else {
       throw new Error(
@@ -124,17 +127,29 @@ function exportProcessors(
   return { processors, destination: destinations.join(', ') };
 }
 
-/** The exporter for a protocol, its URL from `env` (headers, TLS and timeouts it reads itself). */
-function otlpExporter(protocol: string, env: Env): SpanExporter {
+/**
+ * The exporter for a protocol, its URL from `env` (headers, TLS and timeouts it reads itself).
+ * A flush at shutdown sends every queued batch at once: the exporter must accept that many
+ * exports in flight (its default, 30, would refuse some and lose their spans).
+ */
+function otlpExporter(protocol: string, env: Env, settings: BatchSettings): SpanExporter {
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
   const signal = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  const concurrencyLimit =
+    Math.ceil(settings.maxQueueSize / Math.max(settings.maxExportBatchSize, 1)) + 1;
   switch (protocol) {
     case 'grpc':
-      return new OtlpGrpcExporter({ url: signal || base || undefined });
+      return new OtlpGrpcExporter({ url: signal || base || undefined, concurrencyLimit });
     case 'http/json':
-      return new OtlpHttpExporter({ url: signal || (base ? `${base}/v1/traces` : undefined) });
+      return new OtlpHttpExporter({
+        url: signal || (base ? `${base}/v1/traces` : undefined),
+        concurrencyLimit,
+      });
     case 'http/protobuf':
-      return new OtlpProtoExporter({ url: signal || (base ? `${base}/v1/traces` : undefined) });
+      return new OtlpProtoExporter({
+        url: signal || (base ? `${base}/v1/traces` : undefined),
+        concurrencyLimit,
+      });
     default:
       throw new Error(
         `OTEL_EXPORTER_OTLP_PROTOCOL: unsupported protocol "${protocol}" (use grpc, http/protobuf or http/json)`,
@@ -142,13 +157,13 @@ function otlpExporter(protocol: string, env: Env): SpanExporter {
   }
 }
 
-function batch(exporter: SpanExporter, env: Env, telemetry: TracingTelemetry): SpanProcessor {
+/** The batch processor's settings: OTEL_BSP_* where set to a number, else the defaults. */
+function batchSettings(env: Env): BatchSettings {
   const setting = (name: string, fallback: number): number => {
     const value = Number(env[name]);
     return env[name] && Number.isFinite(value) && value >= 0 ? value : fallback;
   };
-  return new BatchSpanProcessor({
-    exporter,
+  return {
     maxQueueSize: setting('OTEL_BSP_MAX_QUEUE_SIZE', BATCH_DEFAULTS.maxQueueSize),
     maxExportBatchSize: setting(
       'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
@@ -156,6 +171,17 @@ function batch(exporter: SpanExporter, env: Env, telemetry: TracingTelemetry): S
     ),
     scheduledDelayMillis: setting('OTEL_BSP_SCHEDULE_DELAY', BATCH_DEFAULTS.scheduledDelayMillis),
     exportTimeoutMillis: setting('OTEL_BSP_EXPORT_TIMEOUT', BATCH_DEFAULTS.exportTimeoutMillis),
+  };
+}
+
+function batch(
+  exporter: SpanExporter,
+  settings: BatchSettings,
+  telemetry: TracingTelemetry,
+): SpanProcessor {
+  return new BatchSpanProcessor({
+    exporter,
+    ...settings,
     selfObsMeterProvider: telemetry.meterProvider,
   });
 }
