@@ -25,6 +25,8 @@ const { values } = parseArgs({
     'no-simulator': { type: 'boolean', default: false },
     // Writes a V8 CPU profile of the exporter (open in Chrome DevTools) into this directory.
     profile: { type: 'string' },
+    // Extra Node.js options for the exporter (e.g. "--max-semi-space-size=32"), space-separated.
+    'exporter-node-options': { type: 'string', default: '' },
   },
 });
 const MINUTES = Number(values.minutes);
@@ -63,7 +65,10 @@ const exporter = start(
     TRADEWATCH_RATE_LIMIT__INGEST_REQUESTS: '0',
     TRADEWATCH_RATE_LIMIT__READ_REQUESTS: '0',
   },
-  values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [],
+  [
+    ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
+    ...values['exporter-node-options'].split(' ').filter(Boolean),
+  ],
 );
 const base = await new Promise((resolve, reject) => {
   let out = '';
@@ -241,11 +246,24 @@ function metric(text, name) {
   return m ? Number(m[1]) : NaN;
 }
 const samples = [];
+let lastScrape = '';
+/** Count and mean pause of the exporter's garbage collections of one kind, from prom-client. */
+function gcPauses(text, kind) {
+  const read = (suffix) =>
+    Number(
+      new RegExp(`^nodejs_gc_duration_seconds_${suffix}\\{kind="${kind}"\\} (\\S+)`, 'm').exec(
+        text,
+      )?.[1],
+    );
+  const count = read('count');
+  return `${count} ${kind} (mean ${f1((read('sum') / count) * 1000)} ms)`;
+}
 const startedAt = Date.now();
 async function sample() {
   const bucket = interval;
   interval = { latencies: [], sent: 0, ok: 0, failed: 0, statuses: {} };
   const text = await (await fetch(`${base}/metrics`)).text();
+  lastScrape = text;
   const sorted = bucket.latencies.sort((a, b) => a - b);
   const s = {
     t: Math.round((Date.now() - startedAt) / 1000),
@@ -331,6 +349,9 @@ for (const stream of STREAMS) {
     `  ${path.replace(/soak_source_\d/, ':name')}: p50 ${f1(quantile(sorted, 0.5))} ms, p99 ${f1(quantile(sorted, 0.99))} ms`,
   );
 }
+console.log(
+  `Exporter garbage collections: ${gcPauses(lastScrape, 'minor')}, ${gcPauses(lastScrape, 'major')}.`,
+);
 console.log(`Exporter log lines at warn or above: ${warnings}.`);
 // Wait for the children's graceful shutdown (the exporter writes its CPU profile on exit).
 const exited = children.map((c) =>
