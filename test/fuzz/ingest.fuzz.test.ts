@@ -102,6 +102,9 @@ describe('fuzzing every ingest endpoint', () => {
       ...ROLE_ENV,
       TRADEWATCH_SERVER__BODY_LIMIT_BYTES: String(BODY_LIMIT),
       TRADEWATCH_SERVER__MAX_BATCH_SIZE: String(MAX_BATCH),
+      // Drift is evaluated on a timer, bad input or not: no evaluation may fall inside the run
+      // (its timestamp family would differ; a loaded machine can take past the default 60 s).
+      TRADEWATCH_DRIFT__EVALUATION_INTERVAL_SECONDS: '3600',
     });
   });
   afterAll(() => tw?.close());

@@ -1,19 +1,15 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { checkDefinition, type MetricDefinition, type MetricDefinitions } from './definition.js';
+import { ExpositionBuffer } from './exposition-buffer.js';
 import {
   escapeHelp,
   formatSampleValue,
   renderLabelPairs,
   type ExpositionFormat,
 } from './exposition.js';
-import {
-  CounterFamily,
-  GaugeFamily,
-  HistogramFamily,
-  type AnyFamily,
-  type Exemplar,
-} from './family.js';
+import { CounterFamily, GaugeFamily, HistogramFamily, type AnyFamily } from './family.js';
 import { CardinalityGuard, type GuardOptions } from './guard.js';
+import { HistogramLines, ScalarLines } from './sample-lines.js';
 
 export type FamilyFor<D extends MetricDefinition> = D['type'] extends 'counter'
   ? CounterFamily
@@ -33,10 +29,21 @@ export interface ExternalFamily {
 
 export type ChunkSink = (chunk: string) => void | Promise<void>;
 
+/** A family and the cached constant parts of its exposition. */
+type RenderedFamily =
+  | { histogram: true; family: HistogramFamily; lines: HistogramLines }
+  | { histogram: false; family: CounterFamily | GaugeFamily; lines: ScalarLines };
+
 /** How long the renderer may hold the event loop before yielding (the scrape bench checks it). */
 const SLICE_MILLISECONDS = 4;
-/** Text handed to the sink at a time: a long-lived multi-MB rope costs GC pauses. */
-const FLUSH_CHARACTERS = 64 * 1024;
+/**
+ * Bytes handed to the sink at a time, so a big exposition is never held whole. As large as the
+ * metrics endpoint's single write: an exposition that fits goes out as one string, not pieces
+ * joined again.
+ */
+const FLUSH_BYTES = 256 * 1024;
+/** Room past FLUSH_BYTES for the series that crosses it (the buffer grows if one needs more). */
+const LINE_ROOM = 16 * 1024;
 const SERIES_BETWEEN_CLOCK_CHECKS = 64;
 
 export const OVERFLOW_DEFINITION = {
@@ -53,10 +60,11 @@ export const OVERFLOW_DEFINITION = {
  */
 export class MetricRegistry {
   readonly guard: CardinalityGuard;
-  private readonly families: AnyFamily[] = [];
+  private readonly families: RenderedFamily[] = [];
   private readonly byName = new Map<string, AnyFamily>();
   private readonly externalSources: (() => Promise<ExternalFamily[]>)[] = [];
   private readonly overflow: CounterFamily;
+  private idleBuffer: ExpositionBuffer | undefined;
 
   constructor(options: GuardOptions) {
     this.guard = new CardinalityGuard(options);
@@ -91,7 +99,11 @@ export class MetricRegistry {
   }
 
   private add<F extends AnyFamily>(family: F): F {
-    this.families.push(family);
+    this.families.push(
+      family instanceof HistogramFamily
+        ? { histogram: true, family, lines: new HistogramLines(family.def, family.upperBounds) }
+        : { histogram: false, family, lines: new ScalarLines(family.def) },
+    );
     this.byName.set(family.def.name, family);
     return family;
   }
@@ -123,67 +135,48 @@ export class MetricRegistry {
   /** Streams the exposition to `sink`, yielding to the event loop between slices. */
   async render(format: ExpositionFormat, sink: ChunkSink): Promise<void> {
     const openMetrics = format === 'openmetrics';
-    let buffer = '';
+    // One buffer serves scrape after scrape; a scrape overlapping another gets its own.
+    const out = this.idleBuffer ?? new ExpositionBuffer(FLUSH_BYTES + LINE_ROOM);
+    this.idleBuffer = undefined;
     let sliceStart = performance.now();
     let sinceCheck = 0;
     // Checked after every series, synchronously: awaiting a no-op per series costs a 1,000-series
     // scrape about a fifth of its render time.
     const due = (): boolean =>
-      buffer.length >= FLUSH_CHARACTERS || ++sinceCheck >= SERIES_BETWEEN_CLOCK_CHECKS;
+      out.length >= FLUSH_BYTES || ++sinceCheck >= SERIES_BETWEEN_CLOCK_CHECKS;
     const flushOrYield = async (): Promise<void> => {
-      if (buffer.length >= FLUSH_CHARACTERS) {
-        const chunk = buffer;
-        buffer = '';
-        await sink(chunk);
-      }
+      if (out.length >= FLUSH_BYTES) await sink(out.take());
       if (sinceCheck < SERIES_BETWEEN_CLOCK_CHECKS) return;
       sinceCheck = 0;
       if (performance.now() - sliceStart < SLICE_MILLISECONDS) return;
-      await sink(buffer);
-      buffer = '';
+      await sink(out.take());
       await yieldToEventLoop();
       sliceStart = performance.now();
     };
 
-    for (const family of this.families) {
-      const def = family.def;
-      const familyName = openMetrics && def.type === 'counter' ? def.name.slice(0, -6) : def.name;
-      buffer += `# HELP ${familyName} ${escapeHelp(def.help, format)}\n# TYPE ${familyName} ${def.type}\n`;
-      if (openMetrics && def.unit) buffer += `# UNIT ${familyName} ${def.unit}\n`;
-      if (family instanceof HistogramFamily) {
-        const bounds = family.upperBounds.map((b) => `le="${formatSampleValue(b)}"`);
-        bounds.push('le="+Inf"');
-        for (const series of family.allSeries()) {
-          const prefix = series.labelText === '' ? '{' : `{${series.labelText},`;
-          let cumulative = 0;
-          for (let i = 0; i < bounds.length; i++) {
-            cumulative += series.counts[i] as number;
-            buffer += `${def.name}_bucket${prefix}${bounds[i]}} ${cumulative}`;
-            const exemplar = openMetrics ? series.exemplars?.[i] : undefined;
-            buffer += exemplar ? `${renderExemplar(exemplar)}\n` : '\n';
-          }
-          const labels = series.labelText === '' ? '' : `{${series.labelText}}`;
-          buffer += `${def.name}_sum${labels} ${formatSampleValue(series.sum)}\n${def.name}_count${labels} ${series.count}\n`;
+    for (const entry of this.families) {
+      entry.lines.writeHeader(out, format);
+      let place = 0;
+      if (entry.histogram) {
+        for (const series of entry.family.allSeries()) {
+          entry.lines.write(out, place++, series, openMetrics);
           if (due()) await flushOrYield();
         }
       } else {
-        for (const series of family.allSeries()) {
-          const labels = series.labelText === '' ? '' : `{${series.labelText}}`;
-          buffer += `${def.name}${labels} ${formatSampleValue(series.value)}\n`;
+        for (const series of entry.family.allSeries()) {
+          entry.lines.write(out, place++, series);
           if (due()) await flushOrYield();
         }
       }
+      entry.lines.finish(place);
     }
     for (const source of this.externalSources) {
-      for (const external of await source()) buffer += renderExternal(external, openMetrics);
+      for (const external of await source()) out.text(renderExternal(external, openMetrics));
     }
-    if (openMetrics) buffer += '# EOF\n';
-    await sink(buffer);
+    if (openMetrics) out.text('# EOF\n');
+    await sink(out.take());
+    this.idleBuffer = out;
   }
-}
-
-function renderExemplar(exemplar: Exemplar): string {
-  return ` # {${exemplar.labels}} ${formatSampleValue(exemplar.value)} ${exemplar.timestampSeconds.toFixed(3)}`;
 }
 
 function renderExternal(family: ExternalFamily, openMetrics: boolean): string {

@@ -96,6 +96,68 @@ describe('MetricRegistry rendering', () => {
   });
 });
 
+describe('rendering across scrapes (cached line prefixes)', () => {
+  it('follows a family that is reset and refilled with other and fewer series', async () => {
+    const r = newRegistry();
+    const g = r.register({ name: 't_open', type: 'gauge', help: 'Open.', labelNames: ['side'] });
+    const h = r.register({
+      name: 't_wait_seconds',
+      type: 'histogram',
+      help: 'Wait.',
+      labelNames: ['queue'],
+      unit: 'seconds',
+      buckets: [1],
+    });
+    g.set(['buy'], 1);
+    g.set(['sell'], 2);
+    h.observe(['a'], 0.5);
+    h.observe(['b'], 2);
+    await r.renderToString('text');
+    g.reset();
+    g.set(['short'], 3);
+    h.reset();
+    h.observe(['c'], 4);
+    const text = await r.renderToString('text');
+    expect(samples(text, 't_open')).toEqual(['t_open{side="short"} 3']);
+    expect(samples(text, 't_wait_seconds')).toEqual([
+      't_wait_seconds_bucket{queue="c",le="1"} 0',
+      't_wait_seconds_bucket{queue="c",le="+Inf"} 1',
+      't_wait_seconds_sum{queue="c"} 4',
+      't_wait_seconds_count{queue="c"} 1',
+    ]);
+    g.set(['buy'], 5); // a place rendered before the reset holds another series now
+    expect(samples(await r.renderToString('text'), 't_open')).toEqual([
+      't_open{side="short"} 3',
+      't_open{side="buy"} 5',
+    ]);
+  });
+
+  it('shows values set between scrapes and an overflow series that appeared since', async () => {
+    const r = newRegistry(1);
+    const c = r.register({ name: 't_jobs_total', type: 'counter', help: 'J.', labelNames: ['k'] });
+    c.inc(['a']);
+    expect(samples(await r.renderToString('text'), 't_jobs_total')).toEqual([
+      't_jobs_total{k="a"} 1',
+    ]);
+    c.inc(['a'], 2.5);
+    c.inc(['b']);
+    expect(samples(await r.renderToString('text'), 't_jobs_total')).toEqual([
+      't_jobs_total{k="a"} 3.5',
+      't_jobs_total{k="__overflow__"} 1',
+    ]);
+  });
+
+  it('keeps label values beyond ASCII intact in both formats', async () => {
+    const r = newRegistry();
+    const g = r.register({ name: 't_city', type: 'gauge', help: 'City.', labelNames: ['name'] });
+    g.set(['Zürich ✓'], 2);
+    for (const format of ['text', 'openmetrics'] as const) {
+      const text = await r.renderToString(format);
+      expect(samples(text, 't_city')).toEqual(['t_city{name="Zürich ✓"} 2']);
+    }
+  });
+});
+
 describe('cardinality guard', () => {
   it('sends label sets past the cap to one overflow series and counts them', async () => {
     const r = newRegistry(2);
