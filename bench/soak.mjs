@@ -23,6 +23,9 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '10' },
     rate: { type: 'string', default: '1000' },
     'no-simulator': { type: 'boolean', default: false },
+    // Latencies of the first seconds (JIT warm-up, the simulator's backfill of its history) are
+    // reported on their own line, not in the run's p99; the load runs at full rate throughout.
+    'warmup-seconds': { type: 'string', default: '30' },
     // Writes a V8 CPU profile of the exporter (open in Chrome DevTools) into this directory.
     profile: { type: 'string' },
     // Extra Node.js options for the exporter (e.g. "--max-semi-space-size=32"), space-separated.
@@ -31,6 +34,7 @@ const { values } = parseArgs({
 });
 const MINUTES = Number(values.minutes);
 const RATE = Number(values.rate);
+const WARMUP_MS = Number(values['warmup-seconds']) * 1000;
 const SAMPLE_MS = 10_000;
 const DIST = new URL('../exporter/dist/', import.meta.url);
 const token = randomBytes(24).toString('hex');
@@ -196,6 +200,7 @@ const clientLag = monitorEventLoopDelay({ resolution: 10 });
 clientLag.enable();
 let interval = { latencies: [], sent: 0, ok: 0, failed: 0, statuses: {} };
 const all = [];
+const warmup = [];
 async function send(stream) {
   const path = typeof stream.path === 'function' ? stream.path() : stream.path;
   const body = JSON.stringify(stream.body());
@@ -208,8 +213,11 @@ async function send(stream) {
       agent: keepAlive,
     });
     bucket.latencies.push(res.ms);
-    all.push(res.ms);
-    stream.latencies.push(res.ms);
+    if (performance.now() - loadStartedAt < WARMUP_MS) warmup.push(res.ms);
+    else {
+      all.push(res.ms);
+      stream.latencies.push(res.ms);
+    }
     bucket.sent += stream.events;
     if (res.status < 300) bucket.ok += stream.events;
     else {
@@ -223,6 +231,7 @@ async function send(stream) {
 }
 
 for (const stream of STREAMS) stream.latencies = [];
+const loadStartedAt = performance.now();
 // Each stream sends on its own schedule (requests per second = share * RATE / events).
 const timers = STREAMS.map((stream) => {
   const perSecond = (stream.share * RATE) / stream.events;
@@ -337,7 +346,15 @@ for (const r of rows) {
   );
 }
 console.log(
-  `\nRequests: ${sortedAll.length}; ingest latency p50 ${f1(quantile(sortedAll, 0.5))} ms, p99 ${f1(p99All)} ms, max ${f1(sortedAll.at(-1))} ms (target p99 < 25 ms: ${p99All < 25 ? 'met' : 'NOT met'}).`,
+  `\nWarm-up (first ${WARMUP_MS / 1000} s, not counted below): ${warmup.length} requests, p99 ${f1(
+    quantile(
+      warmup.sort((a, b) => a - b),
+      0.99,
+    ),
+  )} ms, max ${f1(warmup.at(-1))} ms.`,
+);
+console.log(
+  `Requests after the warm-up: ${sortedAll.length}; ingest latency p50 ${f1(quantile(sortedAll, 0.5))} ms, p99 ${f1(p99All)} ms, max ${f1(sortedAll.at(-1))} ms (target p99 < 25 ms: ${p99All < 25 ? 'met' : 'NOT met'}).`,
 );
 console.log(
   `RSS after minute 1: ${f1(firstMinuteRss)} MiB; highest later: ${f1(peakLater)} MiB; growth ${f1(growth)}% (target < 10%: ${growth < 10 ? 'met' : 'NOT met'}).`,
