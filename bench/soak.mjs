@@ -356,6 +356,14 @@ console.log(
 console.log(
   `Requests after the warm-up: ${sortedAll.length}; ingest latency p50 ${f1(quantile(sortedAll, 0.5))} ms, p99 ${f1(p99All)} ms, max ${f1(sortedAll.at(-1))} ms (target p99 < 25 ms: ${p99All < 25 ? 'met' : 'NOT met'}).`,
 );
+const wholeRun = [...warmup, ...sortedAll].sort((a, b) => a - b);
+const refusals = {};
+for (const s of samples)
+  for (const [status, n] of Object.entries(s.statuses))
+    refusals[status] = (refusals[status] ?? 0) + n;
+console.log(
+  `Whole run including the warm-up: p99 ${f1(quantile(wholeRun, 0.99))} ms; failed requests by status: ${JSON.stringify(refusals)}.`,
+);
 console.log(
   `RSS after minute 1: ${f1(firstMinuteRss)} MiB; highest later: ${f1(peakLater)} MiB; growth ${f1(growth)}% (target < 10%: ${growth < 10 ? 'met' : 'NOT met'}).`,
 );
