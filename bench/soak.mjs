@@ -109,6 +109,7 @@ if (!values['no-simulator']) {
 // Load: RATE events per second, in four streams whose shares add up to one.
 const iso = (ms) => new Date(ms).toISOString();
 let seq = 0;
+/** Ids of predictions the exporter accepted: outcomes name only those. */
 const predictionIds = [];
 const STREAMS = [
   {
@@ -120,8 +121,6 @@ const STREAMS = [
       const now = Date.now();
       return Array.from({ length: 20 }, () => {
         const id = `soak-${seq++}`;
-        predictionIds.push(id);
-        if (predictionIds.length > 50_000) predictionIds.splice(0, 10_000);
         const x = Math.random();
         return {
           model_name: 'soak_model',
@@ -133,17 +132,22 @@ const STREAMS = [
         };
       });
     },
+    accepted(items) {
+      for (const item of items) predictionIds.push(item.prediction_id);
+      if (predictionIds.length > 50_000) predictionIds.splice(0, 10_000);
+    },
   },
   {
-    // 20%: outcomes of earlier predictions, 20 per request.
+    // 20%: outcomes of accepted predictions, 20 per request (none before the first is accepted:
+    // the model is unknown until then, and the exporter rightly answers 400).
     path: '/v1/outcomes',
     events: 20,
     share: 0.2,
     body() {
+      if (predictionIds.length === 0) return undefined;
       return Array.from({ length: 20 }, () => ({
         model_name: 'soak_model',
-        prediction_id:
-          predictionIds[Math.floor(Math.random() * predictionIds.length)] ?? 'soak-none',
+        prediction_id: predictionIds[Math.floor(Math.random() * predictionIds.length)],
         actual: Math.random() > 0.5 ? 1 : 0,
       }));
     },
@@ -203,7 +207,9 @@ const all = [];
 const warmup = [];
 async function send(stream) {
   const path = typeof stream.path === 'function' ? stream.path() : stream.path;
-  const body = JSON.stringify(stream.body());
+  const items = stream.body();
+  if (items === undefined) return;
+  const body = JSON.stringify(items);
   const bucket = interval;
   try {
     const res = await httpRequest(port, path, {
@@ -219,8 +225,10 @@ async function send(stream) {
       stream.latencies.push(res.ms);
     }
     bucket.sent += stream.events;
-    if (res.status < 300) bucket.ok += stream.events;
-    else {
+    if (res.status < 300) {
+      bucket.ok += stream.events;
+      stream.accepted?.(items);
+    } else {
       bucket.failed += stream.events;
       bucket.statuses[res.status] = (bucket.statuses[res.status] ?? 0) + 1;
     }
