@@ -366,7 +366,8 @@ console.log(
 );
 const wholeRun = [...warmup, ...sortedAll].sort((a, b) => a - b);
 const refusals = {};
-for (const s of samples)
+// The sampled intervals, and the one after the last sample.
+for (const s of [...samples, interval])
   for (const [status, n] of Object.entries(s.statuses))
     refusals[status] = (refusals[status] ?? 0) + n;
 console.log(

@@ -1,60 +1,9 @@
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, scrape } from '../helpers/http.js';
 import { run, stage } from '../helpers/payloads.js';
 import { listeningUrl, spawnExporter, type ExporterProcess } from '../helpers/process.js';
 import { sampleValue } from '../helpers/exposition.js';
-
-/** What an OTLP/HTTP JSON request carries that these tests look at. */
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-}
-interface OtlpRequest {
-  resourceSpans: {
-    resource: { attributes: { key: string; value: { stringValue?: string } }[] };
-    scopeSpans: { spans: OtlpSpan[] }[];
-  }[];
-}
-
-/** A minimal OTLP/HTTP receiver (JSON encoding): keeps what it is sent. */
-class Receiver {
-  readonly requests: OtlpRequest[] = [];
-  private readonly server: Server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-    req.on('end', () => {
-      if (req.url === '/v1/traces') this.requests.push(JSON.parse(body) as OtlpRequest);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  url = '';
-
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  }
-  spans(): OtlpSpan[] {
-    return this.requests.flatMap((r) =>
-      r.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((s) => s.spans)),
-    );
-  }
-  serviceNames(): string[] {
-    return this.requests.flatMap((r) =>
-      r.resourceSpans.flatMap((rs) =>
-        rs.resource.attributes
-          .filter((a) => a.key === 'service.name')
-          .map((a) => a.value.stringValue ?? ''),
-      ),
-    );
-  }
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
+import { OtlpReceiver } from '../helpers/otlp-receiver.js';
 
 async function until<T>(
   what: string,
@@ -73,7 +22,7 @@ async function until<T>(
 const CALLER_TRACE = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 
 describe('the exporter process sends its spans over OTLP/HTTP', () => {
-  const receiver = new Receiver();
+  const receiver = new OtlpReceiver();
   let proc: ExporterProcess;
   let url: string;
 

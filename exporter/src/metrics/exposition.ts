@@ -21,6 +21,22 @@ export function escapeHelp(help: string, format: ExpositionFormat): string {
   return format === 'openmetrics' ? escaped.replace(/"/g, '\\"') : escaped;
 }
 
+/**
+ * A family's HELP and TYPE lines, and UNIT in OpenMetrics, which names a counter family without
+ * its `_total`.
+ */
+export function familyHeader(
+  family: { name: string; type: string; help: string; unit?: string | undefined },
+  format: ExpositionFormat,
+): string {
+  const openMetrics = format === 'openmetrics';
+  const name =
+    openMetrics && family.type === 'counter' ? family.name.replace(/_total$/, '') : family.name;
+  let text = `# HELP ${name} ${escapeHelp(family.help, format)}\n# TYPE ${name} ${family.type}\n`;
+  if (openMetrics && family.unit) text += `# UNIT ${name} ${family.unit}\n`;
+  return text;
+}
+
 export function formatSampleValue(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Infinity) return '+Inf';

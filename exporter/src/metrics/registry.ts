@@ -2,7 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { checkDefinition, type MetricDefinition, type MetricDefinitions } from './definition.js';
 import { ExpositionBuffer } from './exposition-buffer.js';
 import {
-  escapeHelp,
+  familyHeader,
   formatSampleValue,
   renderLabelPairs,
   type ExpositionFormat,
@@ -180,10 +180,7 @@ export class MetricRegistry {
 }
 
 function renderExternal(family: ExternalFamily, openMetrics: boolean): string {
-  const format: ExpositionFormat = openMetrics ? 'openmetrics' : 'text';
-  const isCounter = family.type === 'counter';
-  const familyName = openMetrics && isCounter ? family.name.replace(/_total$/, '') : family.name;
-  let out = `# HELP ${familyName} ${escapeHelp(family.help, format)}\n# TYPE ${familyName} ${family.type}\n`;
+  let out = familyHeader(family, openMetrics ? 'openmetrics' : 'text');
   for (const sample of family.values) {
     const names = Object.keys(sample.labels);
     const values = names.map((n) => String(sample.labels[n]));

@@ -1,6 +1,6 @@
 import type { MetricDefinition } from './definition.js';
 import type { ExpositionBuffer } from './exposition-buffer.js';
-import { escapeHelp, formatSampleValue, type ExpositionFormat } from './exposition.js';
+import { familyHeader, formatSampleValue, type ExpositionFormat } from './exposition.js';
 import type { CounterSeries, Exemplar, GaugeSeries, HistogramSeries } from './family.js';
 
 // The constant parts of a family's exposition (its header lines, and per series the metric name
@@ -48,17 +48,10 @@ abstract class FamilyLines<S extends { readonly labelText: string }, P> {
 
   protected abstract buildPrefixes(labelText: string): P;
 
-  /** HELP and TYPE, and UNIT in OpenMetrics (which names a counter family without `_total`). */
+  /** HELP and TYPE (and UNIT in OpenMetrics), encoded once per format. */
   writeHeader(out: ExpositionBuffer, format: ExpositionFormat): void {
     let header = this.headers.get(format);
-    if (!header) {
-      const { name, type, help, unit } = this.def;
-      const openMetrics = format === 'openmetrics';
-      const family = openMetrics && type === 'counter' ? name.slice(0, -6) : name;
-      let text = `# HELP ${family} ${escapeHelp(help, format)}\n# TYPE ${family} ${type}\n`;
-      if (openMetrics && unit) text += `# UNIT ${family} ${unit}\n`;
-      this.headers.set(format, (header = encode(text)));
-    }
+    if (!header) this.headers.set(format, (header = encode(familyHeader(this.def, format))));
     out.copy(header);
   }
 

@@ -74,42 +74,31 @@ function traceStage(
   return span;
 }
 
-// The attribute objects are built by assignment, not spreads: one object per span, no
-// intermediate ones (this runs for every stage of every sampled run).
-
 export function runAttributes(
   run: Pick<PipelineRun, 'pipeline_id'> | undefined,
   summary: Omit<RunSummary, 'stages' | 'runId'>,
 ): Record<string, string | number | boolean> {
-  const attributes: Record<string, string | number | boolean> = {
+  return {
     'pipeline.name': summary.pipeline,
+    ...(run ? { 'pipeline.id': run.pipeline_id } : {}),
+    'pipeline.status': summary.status,
+    'pipeline.final_candidates': summary.finalCandidates,
+    'pipeline.fallback_detected': summary.fallbackDetected,
+    ...(summary.healthScore !== undefined ? { 'pipeline.health_score': summary.healthScore } : {}),
   };
-  if (run) attributes['pipeline.id'] = run.pipeline_id;
-  attributes['pipeline.status'] = summary.status;
-  attributes['pipeline.final_candidates'] = summary.finalCandidates;
-  attributes['pipeline.fallback_detected'] = summary.fallbackDetected;
-  if (summary.healthScore !== undefined) attributes['pipeline.health_score'] = summary.healthScore;
-  return attributes;
 }
 
 export function stageAttributes(
   stage: StageSummary,
   sent?: PipelineStage,
 ): Record<string, string | number | string[] | number[]> {
-  const { eliminations } = stage;
-  const reasons: string[] = [];
-  const counts: number[] = [];
-  for (const [reason, count] of eliminations) {
-    reasons.push(reason);
-    counts.push(count);
-  }
   return {
     'pipeline.stage.name': stage.stage,
     'pipeline.stage.status': sent?.status ?? (stage.failed ? 'failed' : 'completed'),
     'pipeline.stage.symbols_input': stage.symbolsInput,
     'pipeline.stage.symbols_output': stage.symbolsOutput,
     'pipeline.stage.errors': stage.errorCount,
-    'pipeline.stage.elimination_reasons': reasons,
-    'pipeline.stage.elimination_counts': counts,
+    'pipeline.stage.elimination_reasons': stage.eliminations.map(([reason]) => reason),
+    'pipeline.stage.elimination_counts': stage.eliminations.map(([, count]) => count),
   };
 }

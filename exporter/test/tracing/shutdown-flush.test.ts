@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson } from '../../../test/helpers/http.js';
+import { OtlpReceiver } from '../../../test/helpers/otlp-receiver.js';
 import { run, stage } from '../../../test/helpers/payloads.js';
 import {
   listeningUrl,
@@ -8,49 +8,14 @@ import {
   type ExporterProcess,
 } from '../../../test/helpers/process.js';
 
-/**
- * An OTLP/HTTP JSON receiver that answers each request only after `delayMs`, so spans pile up
- * in the exporter's queue while one export is in flight. Counts the spans it was sent.
- */
-class SlowReceiver {
-  spans = 0;
-  private readonly server: Server;
-  url = '';
-
-  constructor(delayMs: number) {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-      req.on('end', () => {
-        const request = JSON.parse(body) as {
-          resourceSpans: { scopeSpans: { spans: unknown[] }[] }[];
-        };
-        for (const rs of request.resourceSpans)
-          for (const ss of rs.scopeSpans) this.spans += ss.spans.length;
-        setTimeout(() => res.writeHead(200).end('{}'), delayMs);
-      });
-    });
-  }
-
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
 const RUNS = 10;
 const STAGES = 2;
 // One request span, and per run a run span and a span per stage.
 const SPANS = 1 + RUNS * (1 + STAGES);
 
 describe('the exporter flushes every queued span at shutdown', () => {
-  const receiver = new SlowReceiver(300);
+  // Answers each export after 300 ms: spans pile up in the queue while one is in flight.
+  const receiver = new OtlpReceiver(300);
   let proc: ExporterProcess;
 
   beforeAll(async () => {
@@ -83,7 +48,7 @@ describe('the exporter flushes every queued span at shutdown', () => {
     expect(sent.status).toBe(200);
     proc.child.kill('SIGTERM');
     await proc.exited;
-    expect(receiver.spans).toBe(SPANS);
+    expect(receiver.spans()).toHaveLength(SPANS);
     expect(proc.stderr()).not.toMatch(/Concurrent export limit/);
   }, 60_000);
 });
