@@ -291,6 +291,7 @@ async function sample() {
     p99: quantile(sorted, 0.99),
     rssMiB: metric(text, 'process_resident_memory_bytes') / 2 ** 20,
     heapMiB: metric(text, 'nodejs_heap_size_used_bytes') / 2 ** 20,
+    heapTotalMiB: metric(text, 'nodejs_heap_size_total_bytes') / 2 ** 20,
     lagP99Ms: metric(text, 'nodejs_eventloop_lag_p99_seconds') * 1000,
     lagMaxMs: metric(text, 'nodejs_eventloop_lag_max_seconds') * 1000,
     pending: metric(text, 'tradewatch_storage_buffer_events'),
@@ -300,7 +301,7 @@ async function sample() {
   clientLag.reset();
   samples.push(s);
   console.error(
-    `${s.t}s: ${s.rate.toFixed(0)} ev/s, p99 ${s.p99.toFixed(1)} ms, RSS ${s.rssMiB.toFixed(1)} MiB, lag p99 ${s.lagP99Ms.toFixed(1)} ms (client ${s.clientLagP99Ms.toFixed(1)}), load ${s.load.toFixed(2)}`,
+    `${s.t}s: ${s.rate.toFixed(0)} ev/s, p99 ${s.p99.toFixed(1)} ms, RSS ${s.rssMiB.toFixed(1)} MiB (heap ${s.heapMiB.toFixed(0)} of ${s.heapTotalMiB.toFixed(0)}), buffered ${s.pending}, lag p99 ${s.lagP99Ms.toFixed(1)} ms (client ${s.clientLagP99Ms.toFixed(1)}), load ${s.load.toFixed(2)}`,
   );
 }
 const sampler = setInterval(() => void sample(), SAMPLE_MS);
@@ -325,6 +326,7 @@ for (let minute = 1; minute <= MINUTES; minute++) {
     p99: Math.max(...inMinute.map((s) => s.p99)),
     rss: last.rssMiB,
     heap: last.heapMiB,
+    buffered: Math.max(...inMinute.map((s) => s.pending)),
     lag: Math.max(...inMinute.map((s) => s.lagP99Ms)),
     lagMax: Math.max(...inMinute.map((s) => s.lagMaxMs)),
     clientLag: Math.max(...inMinute.map((s) => s.clientLagP99Ms)),
@@ -343,14 +345,14 @@ console.log(
   `\nSoak: ${MINUTES} min at ${RATE} events/s target; node ${process.version}, ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; simulator ${values['no-simulator'] ? 'off' : 'on'}; store: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite on disk'}\n`,
 );
 console.log(
-  '| minute | events/s | failed | p50 ms | p99 ms | RSS MiB | heap MiB | loop lag p99 ms | loop lag max ms | client loop lag p99 ms | load avg |',
+  '| minute | events/s | failed | p50 ms | p99 ms | RSS MiB | heap MiB | buffered writes max | loop lag p99 ms | loop lag max ms | client loop lag p99 ms | load avg |',
 );
 console.log(
-  '| -----: | -------: | -----: | -----: | -----: | ------: | -------: | --------------: | --------------: | ---------------------: | -------: |',
+  '| -----: | -------: | -----: | -----: | -----: | ------: | -------: | ------------------: | --------------: | --------------: | ---------------------: | -------: |',
 );
 for (const r of rows) {
   console.log(
-    `| ${r.minute} | ${r.rate.toFixed(0)} | ${r.failed} | ${f1(r.p50)} | ${f1(r.p99)} | ${f1(r.rss)} | ${f1(r.heap)} | ${f1(r.lag)} | ${f1(r.lagMax)} | ${f1(r.clientLag)} | ${r.load.toFixed(2)} |`,
+    `| ${r.minute} | ${r.rate.toFixed(0)} | ${r.failed} | ${f1(r.p50)} | ${f1(r.p99)} | ${f1(r.rss)} | ${f1(r.heap)} | ${r.buffered} | ${f1(r.lag)} | ${f1(r.lagMax)} | ${f1(r.clientLag)} | ${r.load.toFixed(2)} |`,
   );
 }
 console.log(
