@@ -1,7 +1,6 @@
 import { trace, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as OtlpHttpExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import {
   BatchSpanProcessor,
@@ -11,6 +10,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { VERSION } from '../version.js';
+import { OtlpProtobufSpanExporter } from './otlp-exporter.js';
 import { TracingTelemetry } from './telemetry.js';
 
 export const SERVICE_NAME = 'tradewatch-exporter';
@@ -130,7 +130,9 @@ function exportProcessors(
 /**
  * The exporter for a protocol, its URL from `env` (headers, TLS and timeouts it reads itself).
  * A flush at shutdown sends every queued batch at once: the exporter must accept that many
- * exports in flight (its default, 30, would refuse some and lose their spans).
+ * exports in flight (its default, 30, would refuse some and lose their spans). http/protobuf,
+ * the default, is the library's OTLP/HTTP exporter with a faster request encoder
+ * (otlp-exporter.ts).
  */
 function otlpExporter(protocol: string, env: Env, settings: BatchSettings): SpanExporter {
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
@@ -146,7 +148,7 @@ function otlpExporter(protocol: string, env: Env, settings: BatchSettings): Span
         concurrencyLimit,
       });
     case 'http/protobuf':
-      return new OtlpProtoExporter({
+      return new OtlpProtobufSpanExporter({
         url: signal || (base ? `${base}/v1/traces` : undefined),
         concurrencyLimit,
       });
