@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import {
-  checkTimestamp,
+  compileReader,
   compileValidator,
   Count,
   Identifier,
@@ -10,7 +10,9 @@ import {
   Typed,
   type FieldError,
 } from '../validation.js';
-import { checkHoldings, HoldingsSchema } from '../positions/schema.js';
+import { HoldingsSchema } from '../positions/schema.js';
+import { ARTIFACT_AGE, ARTIFACT_UPDATED, SERVICE_FLAG } from './keys.js';
+import { readSnapshot, type EngineReadings } from './snapshot.js';
 
 /**
  * The engine metrics snapshot of document 001, as a Python engine publishes it after each tick.
@@ -21,10 +23,6 @@ import { checkHoldings, HoldingsSchema } from '../positions/schema.js';
  */
 const Open = { additionalProperties: true } as const;
 const Finite = Type.Number();
-
-export const SERVICE_FLAG = /^([A-Za-z0-9][A-Za-z0-9_.:-]{0,99})_(authenticated|connected)$/;
-export const ARTIFACT_AGE = /^([A-Za-z0-9][A-Za-z0-9_.:-]{0,99})_model_age_hours$/;
-export const ARTIFACT_UPDATED = /^([A-Za-z0-9][A-Za-z0-9_.:-]{0,99})_model_updated_at$/;
 
 export const TickSchema = Type.Object(
   {
@@ -117,18 +115,22 @@ export const TickSchema = Type.Object(
 
 export type EngineSnapshot = Static<typeof TickSchema>;
 
+/** What JSON Schema cannot check (readable, plausible times; holdings) is checked while reading. */
 function semanticChecks(tick: EngineSnapshot): FieldError[] {
   const errors: FieldError[] = [];
-  const seconds = checkTimestamp('timestamp', tick.timestamp, errors);
-  checkTimestamp('heartbeat.last_tick', tick.heartbeat.last_tick, errors);
-  if (tick.connectivity?.last_api_call) {
-    checkTimestamp('connectivity.last_api_call', tick.connectivity.last_api_call, errors);
-  }
-  for (const [key, value] of Object.entries(tick.artifacts ?? {})) {
-    if (ARTIFACT_UPDATED.test(key)) checkTimestamp(`artifacts.${key}`, value as string, errors);
-  }
-  errors.push(...checkHoldings(tick.positions, seconds));
+  readSnapshot(tick, errors);
   return errors;
 }
 
 export const validateTick = compileValidator(TickSchema, semanticChecks);
+
+export interface ReadTick {
+  snapshot: EngineSnapshot;
+  readings: EngineReadings;
+}
+
+/** validateTick that keeps the readings it computed: ingest then reads each tick once. */
+export const readTick = compileReader(TickSchema, (snapshot, errors): ReadTick => ({
+  snapshot,
+  readings: readSnapshot(snapshot, errors),
+}));

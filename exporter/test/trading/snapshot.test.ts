@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateTick } from '../../src/trading/schema.js';
+import { readTick, validateTick } from '../../src/trading/schema.js';
 import { readSnapshot } from '../../src/trading/snapshot.js';
 import { seedTick } from '../fixtures/seed-payloads.js';
 
@@ -52,6 +52,32 @@ describe('readSnapshot (document 001 example, computed by hand)', () => {
     expect(r.apiAnomalies).toEqual([]);
   });
 
+  it('reads only flag and artifact keys whose name is an identifier; a later key wins', () => {
+    const r = readSnapshot({
+      ...seedTick(),
+      connectivity: {
+        'bad name_connected': false, // an extra field, not a flag
+        polygon_connected: true,
+        polygon_authenticated: true,
+        breeze_connected_connected: false,
+      },
+      artifacts: {
+        teacher_model_age_hours: 12,
+        student_model_updated_at: '2025-10-12T00:00:00Z',
+        teacher_model_updated_at: '2025-10-12T06:00:00Z',
+        'not one_model_age_hours': 1,
+      },
+    });
+    expect(r.services).toEqual([
+      { service: 'polygon', up: true, lastCallSeconds: undefined },
+      { service: 'breeze_connected', up: false, lastCallSeconds: undefined },
+    ]);
+    expect(r.artifacts).toEqual([
+      { artifact: 'teacher', updatedSeconds: Date.UTC(2025, 9, 12, 6) / 1000 },
+      { artifact: 'student', updatedSeconds: Date.UTC(2025, 9, 12) / 1000 },
+    ]);
+  });
+
   it('reads the API anomaly extension', () => {
     const withApi = readSnapshot({
       ...seedTick(),
@@ -93,5 +119,62 @@ describe('validateTick', () => {
     (tick.sentiment as Record<string, unknown>).cache_hit_rate = 85;
     delete tick.pnl;
     expect(fieldsOf(tick)).toEqual(['pnl: is required', 'sentiment.cache_hit_rate: must be <= 1']);
+  });
+});
+
+describe('readTick (validation and reading in one pass)', () => {
+  it('hands over the snapshot and the same readings readSnapshot gives', () => {
+    const tick = seedTick();
+    const result = readTick(tick);
+    expect(result.ok && result.value.snapshot).toBe(tick);
+    expect(result.ok && result.value.readings).toEqual(readSnapshot(tick));
+  });
+
+  it('names each time it cannot use, as validateTick does', () => {
+    const tick = {
+      ...seedTick(),
+      heartbeat: { last_tick: '1999-12-31T23:59:59Z' },
+      connectivity: { last_api_call: '2016-12-31T23:59:60Z' },
+      artifacts: { teacher_model_updated_at: '2999-01-01T00:00:00Z' },
+    };
+    const expected = [
+      { field: 'heartbeat.last_tick', message: 'is before 2000-01-01' },
+      {
+        field: 'connectivity.last_api_call',
+        message: 'is not a time this service can read (use e.g. 2025-09-03T14:30:22Z)',
+      },
+      {
+        field: 'artifacts.teacher_model_updated_at',
+        message: 'is more than a day in the future',
+      },
+    ];
+    expect(readTick(tick)).toEqual({ ok: false, errors: expected });
+    expect(validateTick(tick)).toEqual({ ok: false, errors: expected });
+  });
+
+  it('checks holdings against the snapshot time it read', () => {
+    const tick = seedTick();
+    tick.positions = {
+      count: 1,
+      total_value: 100,
+      holdings: [
+        {
+          symbol: 'TCS',
+          quantity: 1,
+          entry_price: 100,
+          current_price: 100,
+          entry_time: '2025-10-12T07:05:00Z', // 4 s after the snapshot (07:04:56 UTC)
+        },
+      ],
+    };
+    expect(readTick(tick)).toEqual({
+      ok: false,
+      errors: [
+        {
+          field: 'positions.holdings[0].entry_time',
+          message: 'is after the snapshot timestamp',
+        },
+      ],
+    });
   });
 });
