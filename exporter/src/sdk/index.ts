@@ -7,8 +7,7 @@ import { validatePipelineRun, type PipelineRun } from '../pipeline/schema.js';
 import { summarizeRun } from '../pipeline/summary.js';
 import { traceRun } from '../pipeline/tracing.js';
 import { VERSION } from '../version.js';
-import { validateTick, type EngineSnapshot } from '../trading/schema.js';
-import { readSnapshot } from '../trading/snapshot.js';
+import { readTick, type EngineSnapshot } from '../trading/schema.js';
 import { sdkMetrics } from './metrics.js';
 import { PipelineRunHandle } from './pipeline-run.js';
 
@@ -69,9 +68,9 @@ export class Tradewatch {
   /** Records an engine snapshot in document 001's shape; false if it was refused. */
   recordTick(snapshot: EngineSnapshot): boolean {
     return this.guard('recordTick', false, () => {
-      const result = validateTick(snapshot);
+      const result = readTick(snapshot);
       if (!result.ok) return this.refuse('recordTick', result.errors);
-      this.domains.trading.record(readSnapshot(result.value));
+      this.domains.trading.record(result.value.readings);
       return true;
     });
   }
