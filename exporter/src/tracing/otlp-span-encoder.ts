@@ -1,4 +1,11 @@
-import type { Attributes, AttributeValue, HrTime, Link, SpanStatus } from '@opentelemetry/api';
+import type {
+  Attributes,
+  AttributeValue,
+  HrTime,
+  Link,
+  SpanContext,
+  SpanStatus,
+} from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import { ProtoWriter } from './otlp-proto-writer.js';
 
@@ -103,15 +110,7 @@ function writeSpan(span: ReadableSpan): void {
   // A pipeline span is a few hundred bytes: two bytes of length.
   const start = writer.begin(2);
   const context = span.spanContext();
-  writer.byte(tag(1, LEN));
-  writer.hex(context.traceId);
-  writer.byte(tag(2, LEN));
-  writer.hex(context.spanId);
-  const traceState = context.traceState?.serialize();
-  if (traceState) {
-    writer.byte(tag(3, LEN));
-    writer.string(traceState);
-  }
+  writeIds(context);
   const parent = span.parentSpanContext;
   if (parent?.spanId) {
     writer.byte(tag(4, LEN));
@@ -139,6 +138,19 @@ function writeSpan(span: ReadableSpan): void {
   writer.end(start, 2);
 }
 
+/** Fields 1-3 of both Span and Span.Link: trace id, span id, trace state. */
+function writeIds(context: SpanContext): void {
+  writer.byte(tag(1, LEN));
+  writer.hex(context.traceId);
+  writer.byte(tag(2, LEN));
+  writer.hex(context.spanId);
+  const traceState = context.traceState?.serialize();
+  if (traceState) {
+    writer.byte(tag(3, LEN));
+    writer.string(traceState);
+  }
+}
+
 function writeTime(field: number, time: HrTime): void {
   writer.byte(tag(field, I64));
   writer.hrTime(time);
@@ -164,15 +176,7 @@ function writeLink(link: Link): void {
   writer.byte(tag(13, LEN)); // Span.links
   const start = writer.begin(1);
   const context = link.context;
-  writer.byte(tag(1, LEN));
-  writer.hex(context.traceId);
-  writer.byte(tag(2, LEN));
-  writer.hex(context.spanId);
-  const traceState = context.traceState?.serialize();
-  if (traceState) {
-    writer.byte(tag(3, LEN));
-    writer.string(traceState);
-  }
+  writeIds(context);
   if (link.attributes) writeAttributes(link.attributes, 4);
   writeCount(5, link.droppedAttributesCount);
   writer.byte(tag(6, I32));
