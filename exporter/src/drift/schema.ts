@@ -131,15 +131,38 @@ export const ImportanceSchema = Type.Object(
 );
 export type ImportanceInput = Static<typeof ImportanceSchema>;
 
-/** Every number of a payload, where a JSON parser may have produced Infinity. */
-function finiteNumbers(value: unknown, path: string, errors: FieldError[]): void {
+/**
+ * Every number of a payload, where a JSON parser may have produced Infinity (`1e999`). The path
+ * is kept as keys and built into a field name only for a bad number: every prediction is
+ * walked, and naming each value on the way cost more than checking it.
+ */
+function finiteNumbers(value: unknown, path: (string | number)[], errors: FieldError[]): void {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) errors.push({ field: path, message: 'must be a finite number' });
+    if (!Number.isFinite(value))
+      errors.push({ field: fieldName(path), message: 'must be a finite number' });
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => finiteNumbers(v, `${path}[${i}]`, errors));
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      finiteNumbers(value[i], path, errors);
+      path.pop();
+    }
   } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) finiteNumbers(v, path ? `${path}.${k}` : k, errors);
+    for (const key in value) {
+      path.push(key);
+      finiteNumbers((value as Record<string, unknown>)[key], path, errors);
+      path.pop();
+    }
   }
+}
+
+/** `features.x`, `values[3]`: keys joined by dots, indexes in brackets. */
+function fieldName(path: readonly (string | number)[]): string {
+  let name = '';
+  for (const key of path) {
+    if (typeof key === 'number') name += `[${key}]`;
+    else name = name ? `${name}.${key}` : key;
+  }
+  return name;
 }
 
 function optionalTime(field: string, text: string | undefined, errors: FieldError[]): void {
@@ -148,7 +171,7 @@ function optionalTime(field: string, text: string | undefined, errors: FieldErro
 
 function semantic(value: { time?: string }): FieldError[] {
   const errors: FieldError[] = [];
-  finiteNumbers(value, '', errors);
+  finiteNumbers(value, [], errors);
   optionalTime('time', value.time, errors);
   return errors;
 }
@@ -168,7 +191,7 @@ export const baselineValidator: Validator<BaselineInput> = compileValidator(
   BaselineSchema,
   (value) => {
     const errors: FieldError[] = [];
-    finiteNumbers(value, '', errors);
+    finiteNumbers(value, [], errors);
     const range = value.from !== undefined || value.to !== undefined;
     if (range && value.predictions !== undefined) {
       errors.push({ field: 'predictions', message: 'cannot be given with from/to: choose one' });
