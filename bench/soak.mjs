@@ -28,6 +28,8 @@ const { values } = parseArgs({
     'warmup-seconds': { type: 'string', default: '30' },
     // Writes a V8 CPU profile of the exporter (open in Chrome DevTools) into this directory.
     profile: { type: 'string' },
+    // Writes allocation profiles (main thread and PGlite worker) sampled from 60 s to 100 s.
+    'alloc-profile': { type: 'string' },
     // Extra Node.js options for the exporter (e.g. "--max-semi-space-size=32"), space-separated.
     'exporter-node-options': { type: 'string', default: '' },
   },
@@ -68,9 +70,13 @@ const exporter = start(
     TRADEWATCH_STORAGE__PGLITE_DATA_DIR: join(dataDir, 'data'),
     TRADEWATCH_RATE_LIMIT__INGEST_REQUESTS: '0',
     TRADEWATCH_RATE_LIMIT__READ_REQUESTS: '0',
+    ...(values['alloc-profile'] ? { BENCH_ALLOC_DIR: values['alloc-profile'] } : {}),
   },
   [
     ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
+    ...(values['alloc-profile']
+      ? [`--import=${new URL('alloc-preload.mjs', import.meta.url).pathname}`]
+      : []),
     ...values['exporter-node-options'].split(' ').filter(Boolean),
   ],
 );
