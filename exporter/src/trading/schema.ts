@@ -1,14 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import {
   compileReader,
-  compileValidator,
   Count,
   Identifier,
   IdentifierRecord,
   NonNegative,
   Timestamp,
   Typed,
-  type FieldError,
 } from '../validation.js';
 import { HoldingsSchema } from '../positions/schema.js';
 import { ARTIFACT_AGE, ARTIFACT_UPDATED, SERVICE_FLAG } from './keys.js';
@@ -115,21 +113,15 @@ export const TickSchema = Type.Object(
 
 export type EngineSnapshot = Static<typeof TickSchema>;
 
-/** What JSON Schema cannot check (readable, plausible times; holdings) is checked while reading. */
-function semanticChecks(tick: EngineSnapshot): FieldError[] {
-  const errors: FieldError[] = [];
-  readSnapshot(tick, errors);
-  return errors;
-}
-
-export const validateTick = compileValidator(TickSchema, semanticChecks);
-
 export interface ReadTick {
   snapshot: EngineSnapshot;
   readings: EngineReadings;
 }
 
-/** validateTick that keeps the readings it computed: ingest then reads each tick once. */
+/**
+ * Validates a tick and keeps what it read: what JSON Schema cannot check (readable, plausible
+ * times; holdings) is checked while reading, so ingest and the SDK parse each tick once.
+ */
 export const readTick = compileReader(TickSchema, (snapshot, errors): ReadTick => ({
   snapshot,
   readings: readSnapshot(snapshot, errors),

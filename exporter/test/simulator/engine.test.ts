@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { evaluateThesis } from '../../src/positions/analysis.js';
 import type { Holding } from '../../src/positions/schema.js';
 import { positionSettings } from '../../src/positions/settings.js';
-import { validateTick } from '../../src/trading/schema.js';
+import { readTick } from '../../src/trading/schema.js';
 import { readSnapshot } from '../../src/trading/snapshot.js';
 import {
   Engine,
@@ -45,7 +45,7 @@ describe('Engine without faults', () => {
 
   it('produces snapshots the exporter accepts', () => {
     for (const s of hour.filter((_, i) => i % 60 === 0)) {
-      const result = validateTick(s);
+      const result = readTick(s);
       expect(result.ok ? [] : result.errors).toEqual([]);
     }
   });
@@ -181,7 +181,7 @@ describe('Engine faults', () => {
       expect(s.connectivity.breeze_authenticated).toBe(false);
       expect(s.connectivity.last_api_call).toBe(before.timestamp);
       expect(s.api.breeze.auth_failures).toBeGreaterThanOrEqual(1);
-      const result = validateTick(s);
+      const result = readTick(s);
       expect(result.ok).toBe(true);
     }
     // A service that is down reports no new successful call: the exporter's gauge stays put.
@@ -265,7 +265,7 @@ describe('Engine holdings and purchases', () => {
     expect(s.positions.holdings).toHaveLength(s.positions.count);
     const value = s.positions.holdings.reduce((sum, h) => sum + h.quantity * h.current_price, 0);
     expect(Math.abs(value - s.positions.total_value)).toBeLessThan(s.positions.count);
-    expect(validateTick(s).ok).toBe(true);
+    expect(readTick(s).ok).toBe(true);
   });
 
   it('buys a candidate at its price and follows the market’s quote', () => {
@@ -284,7 +284,7 @@ describe('Engine holdings and purchases', () => {
       catalyst_timeline_status: 'on_track',
     });
     expect(s.positions.count).toBe(6);
-    const result = validateTick(s);
+    const result = readTick(s);
     expect(result.ok ? [] : result.errors).toEqual([]);
     expect(buy(order('QUBT', 3))).toBe('Already held');
   });

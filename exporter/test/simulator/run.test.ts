@@ -14,7 +14,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log.js';
 import { validatePipelineRun } from '../../src/pipeline/schema.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { validateTick } from '../../src/trading/schema.js';
+import { readTick } from '../../src/trading/schema.js';
 import { FaultSwitch } from '../../src/simulator/faults.js';
 import { Simulator, type Sender } from '../../src/simulator/run.js';
 import { errorsOf, validPrice, validRanking, validRecommendation } from './validators.js';
@@ -121,7 +121,7 @@ describe('Simulator steps (fake clock, fake sender)', () => {
       '2025-09-03T14:30:02.000Z',
       '2025-09-03T14:30:03.000Z',
     ]);
-    for (const t of sender.ticks) expect(validateTick(t).ok).toBe(true);
+    for (const t of sender.ticks) expect(readTick(t).ok).toBe(true);
     expect(sender.runs).toHaveLength(1);
     expect(validatePipelineRun(sender.runs[0]).ok).toBe(true);
     expect(sender.runs[0]?.end_time).toBe('2025-09-03T14:30:18Z');
@@ -277,7 +277,7 @@ describe('Simulator learning loop (fake clock, fake sender)', () => {
     );
 
     const tick = sender.ticks[0] as EngineSnapshot;
-    expect(errorsOf(validateTick(tick))).toEqual([]);
+    expect(errorsOf(readTick(tick))).toEqual([]);
     const holdings = tick.positions.holdings ?? [];
     expect(holdings).toHaveLength(tick.positions.count);
     const bought = recs.filter((r) => r.bought).map((r) => r.symbol);
