@@ -161,7 +161,7 @@ export async function createExporter(
     prices: new Feed(),
     ticks: new Feed(),
     logger,
-    tracer: tracing.tracer,
+    tracing,
     ingest: {
       bodyLimitBytes: config.server.body_limit_bytes,
       maxBatchSize: config.server.max_batch_size,

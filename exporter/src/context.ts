@@ -1,4 +1,4 @@
-import type { Tracer } from '@opentelemetry/api';
+import type { Tracing } from './tracing/setup.js';
 import type { RequestHandler, Router } from 'express';
 import type { Config } from './config/schema.js';
 import type { IngestDeps } from './http/ingest.js';
@@ -31,7 +31,7 @@ export interface DomainContext {
   ticks: Feed<EngineSnapshot>;
   logger: Logger;
   /** Spans for the work a request carries, under the request's span (`currentRequest()`). */
-  tracer: Tracer;
+  tracing: Tracing;
   ingest: IngestDeps;
   /**
    * Middleware for an ingest route of this kind: rate limit, writer role (docs/security.md),

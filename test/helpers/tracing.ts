@@ -6,6 +6,7 @@ import {
   TracerProvider,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace';
+import { FinishedSpans } from '../../exporter/src/tracing/finished-spans.js';
 import type { Tracing } from '../../exporter/src/tracing/setup.js';
 import { TracingTelemetry } from '../../exporter/src/tracing/telemetry.js';
 
@@ -16,18 +17,22 @@ export interface RecordingTracing extends Tracing {
 
 /**
  * Tracing for an in-process test exporter: a tracer provider of its own (nothing global) that
- * keeps every ended span in memory, sampling all traces or none.
+ * keeps every ended span in memory, sampling all traces or none, with finished spans recorded
+ * directly as the exporter process does (exporter/test/tracing/finished-spans.test.ts holds them
+ * to the SDK's).
  */
 export function recordingTracing(sampled = true): RecordingTracing {
   const memory = new InMemorySpanExporter();
   const telemetry = new TracingTelemetry();
+  const spanProcessors = [telemetry.processor, new SimpleSpanProcessor({ exporter: memory })];
   const provider = new TracerProvider({
     sampler: sampled ? new AlwaysOnSampler() : new AlwaysOffSampler(),
-    spanProcessors: [telemetry.processor, new SimpleSpanProcessor({ exporter: memory })],
+    spanProcessors,
   });
   return {
     tracer: provider.getTracer('test'),
     telemetry,
+    finishedSpans: new FinishedSpans(spanProcessors),
     spans: () => memory.getFinishedSpans(),
   };
 }

@@ -46,7 +46,9 @@ export async function pipelineRoutes(
         history.accept(run);
         if (run.status === 'running') continue;
         const summary = summarizeRun({ ...run, status: run.status });
-        recorder.recordRun(request ? traceRun(ctx.tracer, request.context, run, summary) : summary);
+        recorder.recordRun(
+          request ? traceRun(ctx.tracing, request.context, run, summary) : summary,
+        );
       }
       return { accepted: fresh.length, duplicates: runs.length - fresh.length };
     }),

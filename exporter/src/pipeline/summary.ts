@@ -46,6 +46,7 @@ export function summarizeStage(stage: PipelineRun['stages'][number]): StageSumma
     durationSeconds: stage.duration_ms / 1000,
     eliminations: Object.entries(stage.criteria?.elimination_reasons ?? {}),
     errorCount: stage.errors?.length ?? 0,
+    exemplar: undefined, // set by tracing: declared here so every summary has one shape
   };
 }
 
@@ -73,5 +74,6 @@ export function summarizeRun(run: PipelineRun & { status: 'completed' | 'failed'
     healthScore: run.pipeline_health_score,
     fallbackDetected: run.fallback_detected ?? false,
     stages: run.stages.map(summarizeStage),
+    exemplar: undefined,
   };
 }

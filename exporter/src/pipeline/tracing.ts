@@ -1,5 +1,13 @@
-import { SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+  type SpanStatus,
+  type Tracer,
+} from '@opentelemetry/api';
 import { exemplarOf } from '../tracing/exemplar.js';
+import type { Tracing } from '../tracing/setup.js';
 import type { PipelineRun, PipelineStage } from './schema.js';
 import type { RunSummary, StageSummary } from './summary.js';
 
@@ -11,11 +19,11 @@ export const STAGE_SPAN = 'pipeline.stage';
  * Rebuilds a finished run that arrived over HTTP as a trace: a `pipeline.run` span from the
  * run's start to its end, under `parent` (the request, so a caller's traceparent carries
  * through), and one `pipeline.stage` span per stage. Document 000 gives stages a duration but
- * no start, so stages are laid end to end from the run's start in the order sent. Returns the
- * summary with exemplars pointing at those spans.
+ * no start, so stages are laid end to end from the run's start in the order sent. Returns
+ * `summary`, its exemplars set to point at those spans.
  */
 export function traceRun(
-  tracer: Tracer,
+  { tracer, finishedSpans }: Pick<Tracing, 'tracer' | 'finishedSpans'>,
   parent: Context,
   run: PipelineRun,
   summary: RunSummary,
@@ -39,39 +47,55 @@ export function traceRun(
   // own end: Prometheus and Grafana place them on the graph where the histogram moved.
   const observedAt = Date.now() / 1000;
   let stageStartMs = startMs;
-  const stages = summary.stages.map((stage, i) => {
-    const stageSpan = traceStage(tracer, runContext, run.stages[i], stage, stageStartMs);
+  summary.stages.forEach((stage, i) => {
     const stageEndMs = stageStartMs + stage.durationSeconds * 1000;
-    stageSpan.end(stageEndMs);
-    const exemplar = exemplarOf(stageSpan, stage.durationSeconds, observedAt);
+    const sent = run.stages[i];
+    const stageSpan =
+      finishedSpans?.record(
+        span,
+        runContext,
+        STAGE_SPAN,
+        stageStartMs,
+        stageEndMs,
+        stageAttributes(stage, sent),
+        stageStatus(stage, sent),
+      ) ?? traceStage(tracer, runContext, sent, stage, stageStartMs, stageEndMs);
+    stage.exemplar = exemplarOf(stageSpan, stage.durationSeconds, observedAt);
     stageStartMs = stageEndMs;
-    return exemplar ? { ...stage, exemplar } : stage;
   });
   span.end(endMs);
-  const exemplar = exemplarOf(span, summary.durationSeconds, observedAt);
-  return { ...summary, stages, ...(exemplar ? { exemplar } : {}) };
+  summary.exemplar = exemplarOf(span, summary.durationSeconds, observedAt);
+  return summary;
 }
 
+/** A stage span made through the tracer: where finished spans cannot be recorded directly. */
 function traceStage(
   tracer: Tracer,
   runContext: Context,
   sent: PipelineStage | undefined,
   stage: StageSummary,
   startMs: number,
+  endMs: number,
 ): Span {
   const span = tracer.startSpan(
     STAGE_SPAN,
     { startTime: startMs, attributes: stageAttributes(stage, sent) },
     runContext,
   );
-  if (stage.failed) {
-    const first = sent?.errors?.[0];
-    span.setStatus({
-      code: SpanStatusCode.ERROR,
-      message: typeof first === 'string' ? first.slice(0, 500) : 'stage failed',
-    });
-  }
+  const status = stageStatus(stage, sent);
+  if (status) span.setStatus(status);
+  span.end(endMs);
   return span;
+}
+
+/** A failed stage's error status, with the first error it reported. */
+function stageStatus(stage: StageSummary, sent: PipelineStage | undefined): SpanStatus | undefined {
+  if (!stage.failed) return undefined;
+  const first = sent?.errors?.[0];
+  return {
+    code: SpanStatusCode.ERROR,
+    message: typeof first === 'string' ? first.slice(0, 500) : 'stage failed',
+  };
 }
 
 export function runAttributes(

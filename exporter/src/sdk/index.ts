@@ -60,7 +60,9 @@ export class Tradewatch {
       const valid = result.value;
       if (valid.status === 'running') return true;
       const summary = summarizeRun({ ...valid, status: valid.status });
-      this.domains.pipeline.recordRun(traceRun(this.tracer, context.active(), valid, summary));
+      this.domains.pipeline.recordRun(
+        traceRun({ tracer: this.tracer }, context.active(), valid, summary),
+      );
       return true;
     });
   }

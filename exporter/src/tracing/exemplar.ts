@@ -7,7 +7,7 @@ import type { Exemplar } from '../metrics/family.js';
  * stored nowhere, so a link to it would lead nowhere.
  */
 export function exemplarOf(
-  span: Span,
+  span: Pick<Span, 'spanContext'>,
   value: number,
   timestampSeconds: number,
 ): Exemplar | undefined {

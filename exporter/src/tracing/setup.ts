@@ -10,6 +10,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { VERSION } from '../version.js';
+import { finishedSpansFor, type FinishedSpans } from './finished-spans.js';
 import { OtlpProtobufSpanExporter } from './otlp-exporter.js';
 import { TracingTelemetry } from './telemetry.js';
 
@@ -19,6 +20,8 @@ export const SERVICE_NAME = 'tradewatch-exporter';
 export interface Tracing {
   readonly tracer: Tracer;
   readonly telemetry: TracingTelemetry;
+  /** Spans made already ended, past the SDK's span, where this process set the SDK up. */
+  readonly finishedSpans?: FinishedSpans;
 }
 
 export interface RunningTracing extends Tracing {
@@ -77,9 +80,10 @@ export function startTracing(env: Env = process.env): RunningTracing {
     return started;
   }
   const { processors, destination } = exportProcessors(env, telemetry);
+  const spanProcessors = [telemetry.processor, ...processors];
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ? undefined : SERVICE_NAME,
-    spanProcessors: [telemetry.processor, ...processors],
+    spanProcessors,
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [],
@@ -88,6 +92,7 @@ export function startTracing(env: Env = process.env): RunningTracing {
   started = {
     tracer: trace.getTracer(SERVICE_NAME, VERSION),
     telemetry,
+    finishedSpans: finishedSpansFor(spanProcessors, env),
     destination,
     shutdown: () => sdk.shutdown(),
   };
