@@ -11,6 +11,8 @@ export class ProtoWriter {
   private readonly utf8 = new TextEncoder();
   /** Length-prefixed bytes of recurring strings (attribute keys, span names), bounded. */
   private readonly encoded = new Map<string, Uint8Array>();
+  /** The last id written in each slot of `repeatedHex`. */
+  private readonly repeated: [KeptHex, KeptHex] = [keptHex(), keptHex()];
 
   reset(): void {
     this.pos = 0;
@@ -164,6 +166,27 @@ export class ProtoWriter {
     this.pos = at;
   }
 
+  /**
+   * A hex id that tends to repeat from span to span (the trace id, the parent's span id): each
+   * `slot` keeps the last such id with its bytes (length prefix included) and copies them when
+   * the next one is the same.
+   */
+  repeatedHex(value: string, slot: RepeatedHexSlot): void {
+    const kept = this.repeated[slot];
+    if (value === kept.hex) {
+      this.ensure(kept.size);
+      for (let i = 0; i < kept.size; i++) this.buf[this.pos++] = kept.bytes[i] as number;
+      return;
+    }
+    const start = this.pos;
+    this.hex(value);
+    const size = this.pos - start;
+    if (size > kept.bytes.length) return; // not an id: nothing kept
+    kept.bytes.set(this.buf.subarray(start, this.pos));
+    kept.size = size;
+    kept.hex = value;
+  }
+
   private unicode(start: number, value: string): void {
     const encoded = this.utf8.encode(value);
     this.pos = start;
@@ -182,6 +205,20 @@ export class ProtoWriter {
 }
 
 const MAX_RECURRING = 1_024;
+
+interface KeptHex {
+  hex: string;
+  /** Room for a 16-byte id and its length. */
+  readonly bytes: Uint8Array;
+  size: number;
+}
+
+const keptHex = (): KeptHex => ({ hex: '', bytes: new Uint8Array(17), size: 0 });
+
+/** Slots of `repeatedHex`: one per kind of id that repeats. */
+export const TRACE_ID_SLOT = 0;
+export const PARENT_ID_SLOT = 1;
+type RepeatedHexSlot = typeof TRACE_ID_SLOT | typeof PARENT_ID_SLOT;
 
 function varintSize(value: number): number {
   if (value < 0x80) return 1;

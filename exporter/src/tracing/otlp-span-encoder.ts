@@ -7,7 +7,7 @@ import type {
   SpanStatus,
 } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
-import { ProtoWriter } from './otlp-proto-writer.js';
+import { PARENT_ID_SLOT, ProtoWriter, TRACE_ID_SLOT } from './otlp-proto-writer.js';
 
 /**
  * Encodes finished spans as an OTLP `ExportTraceServiceRequest` in protobuf, byte for byte what
@@ -114,7 +114,7 @@ function writeSpan(span: ReadableSpan): void {
   const parent = span.parentSpanContext;
   if (parent?.spanId) {
     writer.byte(tag(4, LEN));
-    writer.hex(parent.spanId);
+    writer.repeatedHex(parent.spanId, PARENT_ID_SLOT); // siblings end one after another
   }
   writer.byte(tag(5, LEN));
   writer.recurring(span.name);
@@ -141,7 +141,7 @@ function writeSpan(span: ReadableSpan): void {
 /** Fields 1-3 of both Span and Span.Link: trace id, span id, trace state. */
 function writeIds(context: SpanContext): void {
   writer.byte(tag(1, LEN));
-  writer.hex(context.traceId);
+  writer.repeatedHex(context.traceId, TRACE_ID_SLOT); // a trace's spans end close together
   writer.byte(tag(2, LEN));
   writer.hex(context.spanId);
   const traceState = context.traceState?.serialize();

@@ -8,7 +8,7 @@ import {
 } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { MetricRegistry } from '../metrics/registry.js';
-import type { CounterFamily, GaugeFamily } from '../metrics/family.js';
+import type { CounterSeries, GaugeSeries } from '../metrics/family.js';
 import { tracingMetrics } from './metrics.js';
 
 // Self-observability instruments of the OpenTelemetry SDK (semantic conventions, otel.sdk.*).
@@ -16,15 +16,16 @@ const PROCESSED = 'otel.sdk.processor.span.processed';
 const QUEUE_CAPACITY = 'otel.sdk.processor.span.queue.capacity';
 const ERROR_TYPE = 'error.type';
 
-interface Families {
-  started: CounterFamily;
-  exported: CounterFamily;
-  dropped: CounterFamily;
-  failed: CounterFamily;
-  capacity: GaugeFamily;
+/** The label-less series of an attached registry's families: held, not looked up per span. */
+interface Series {
+  started: CounterSeries;
+  exported: CounterSeries;
+  dropped: CounterSeries;
+  failed: CounterSeries;
+  capacity: GaugeSeries;
 }
 
-type Count = keyof Omit<Families, 'capacity'>;
+type Count = keyof Omit<Series, 'capacity'>;
 
 /**
  * Counts what the tracing pipeline does, for `/metrics`. Tracing starts before the exporter's
@@ -40,8 +41,8 @@ export class TracingTelemetry {
     failed: 0,
   };
   private capacity = 0;
-  /** The families of every registry attached (normally one: the exporter's). */
-  private readonly attached: Families[] = [];
+  /** The series of every registry attached (normally one: the exporter's). */
+  private readonly attached: Series[] = [];
 
   /** Counts every sampled span when it starts; put it first among the span processors. */
   readonly processor: SpanProcessor = {
@@ -57,23 +58,24 @@ export class TracingTelemetry {
 
   attach(registry: MetricRegistry): void {
     const f = registry.registerAll(tracingMetrics);
-    const families: Families = {
-      started: f.spansStarted,
-      exported: f.spansExported,
-      dropped: f.spansDropped,
-      failed: f.spanExportFailures,
-      capacity: f.queueCapacity,
+    const series: Series = {
+      started: f.spansStarted.labels(),
+      exported: f.spansExported.labels(),
+      dropped: f.spansDropped.labels(),
+      failed: f.spanExportFailures.labels(),
+      capacity: f.queueCapacity.labels(),
     };
     for (const [count, value] of Object.entries(this.counts) as [Count, number][]) {
-      families[count].inc([], value);
+      series[count].value += value;
     }
-    families.capacity.set([], this.capacity);
-    this.attached.push(families);
+    series.capacity.value = this.capacity;
+    this.attached.push(series);
   }
 
+  /** Adds to a count; `by` is a count of spans, never negative. */
   private add(count: Count, by: number): void {
     this.counts[count] += by;
-    for (const families of this.attached) families[count].inc([], by);
+    for (const series of this.attached) series[count].value += by;
   }
 
   private meter(): Meter {
@@ -90,7 +92,7 @@ export class TracingTelemetry {
     const capacity: UpDownCounter = {
       add: (value: number) => {
         this.capacity += value;
-        for (const families of this.attached) families.capacity.set([], this.capacity);
+        for (const series of this.attached) series.capacity.value = this.capacity;
       },
     };
     // Everything else the processor or exporter might create stays a no-op.
