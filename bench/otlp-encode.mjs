@@ -18,18 +18,22 @@ const BATCHES = [512, 4_096]; // 4,096: the batch processor's largest export (se
 async function ingestSpans(count) {
   const { traceRun } = await fromDist('pipeline/tracing.js');
   const { summarizeRun } = await fromDist('pipeline/summary.js');
+  const { FinishedSpans } = await fromDist('tracing/finished-spans.js');
   const exporter = new InMemorySpanExporter();
-  const tracer = new TracerProvider({
-    sampler: new AlwaysOnSampler(),
-    spanProcessors: [new SimpleSpanProcessor({ exporter })],
-  }).getTracer('tradewatch-exporter', '0.1.0');
+  const spanProcessors = [new SimpleSpanProcessor({ exporter })];
+  const tracer = new TracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors }).getTracer(
+    'tradewatch-exporter',
+    '0.1.0',
+  );
+  // Stage spans as the exporter makes them: recorded already finished.
+  const tracing = { tracer, finishedSpans: new FinishedSpans(spanProcessors) };
   for (let i = 0; exporter.getFinishedSpans().length < count; i++) {
     const request = tracer.startSpan('POST /v1/pipeline-runs', {
       kind: SpanKind.SERVER,
       attributes: { 'http.request.method': 'POST', 'url.path': '/v1/pipeline-runs' },
     });
     const run = { ...PIPELINE_RUN, pipeline_id: `discovery_20250903_${i}` };
-    traceRun(tracer, trace.setSpan(context.active(), request), run, summarizeRun(run));
+    traceRun(tracing, trace.setSpan(context.active(), request), run, summarizeRun(run));
     request.setAttributes({ 'http.route': '/v1/pipeline-runs', 'http.response.status_code': 200 });
     request.end();
   }
