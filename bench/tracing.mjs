@@ -13,6 +13,7 @@ import {
   fmt,
   fromDist,
   HOST,
+  median,
   metricSamples,
   PIPELINE_RUN,
   postLoad,
@@ -167,7 +168,8 @@ async function sdkCost(quick) {
 
 export async function bench({ quick }) {
   const seconds = quick ? 1 : 4;
-  const rounds = quick ? 1 : 2;
+  // Rounds swing ±0.1 in the CPU ratio on a shared 2-core machine: the median of five holds.
+  const rounds = quick ? 1 : 5;
   const sink = await startSink();
   const script = distPath('main.js');
   const servers = [
@@ -185,7 +187,7 @@ export async function bench({ quick }) {
       },
     },
   ];
-  const best = new Map();
+  const measured = new Map(servers.map((server) => [server.name, []]));
   let steady;
   try {
     for (const server of servers) {
@@ -198,8 +200,7 @@ export async function bench({ quick }) {
     for (let round = -1; round < rounds; round++) {
       for (const server of servers) {
         const m = await measure(server, round < 0 ? 1 : seconds);
-        if (round >= 0 && !(best.get(server.name)?.sustained >= m.sustained))
-          best.set(server.name, m);
+        if (round >= 0) measured.get(server.name).push(m);
       }
     }
     const on = servers[1]; // the steady-load check samples every trace: the worst case
@@ -218,9 +219,15 @@ export async function bench({ quick }) {
   }
   const sdk = await sdkCost(quick);
 
-  const off = best.get('tracing off');
-  const on = best.get('tracing on');
-  const sampled = best.get('tracing on, 10 % sampled');
+  /** Each figure's median over the rounds. */
+  const typical = (name) => {
+    const rows = measured.get(name);
+    const of = (field) => median(rows.map((m) => m[field]));
+    return Object.fromEntries(Object.keys(rows[0]).map((field) => [field, of(field)]));
+  };
+  const off = typical('tracing off');
+  const on = typical('tracing on');
+  const sampled = typical('tracing on, 10 % sampled');
   const throughputRatio = on.sustained / off.sustained;
   const cpuRatio = off.cpuPerThousand / on.cpuPerThousand;
   const sampledRatio = sampled.sustained / off.sustained;
@@ -237,7 +244,7 @@ export async function bench({ quick }) {
     title: 'Tracing: what OpenTelemetry costs ingest and the SDK',
     tables: [
       {
-        caption: `POST /v1/pipeline-runs, batches of ${BATCH} runs of document 000, autocannon on loopback, best of ${rounds} × ${seconds} s per exporter, the two taking turns. "tracing on": every trace sampled (always_on) and exported over OTLP/HTTP protobuf to a sink on loopback — a request span, a run span and one span per stage (7 per run). CPU: the exporter process's own (process_cpu_seconds_total) per 1,000 accepted runs, read once they are all stored and their spans exported.`,
+        caption: `POST /v1/pipeline-runs, batches of ${BATCH} runs of document 000, autocannon on loopback, median of ${rounds} rounds of ${seconds} s per exporter, the three taking turns. "tracing on": every trace sampled (always_on) and exported over OTLP/HTTP protobuf to a sink on loopback — a request span, a run span and one span per stage (7 per run). CPU: the exporter process's own (process_cpu_seconds_total) per 1,000 accepted runs, read once they are all stored and their spans exported.`,
         headers: [
           'exporter',
           'accepted runs/s',
@@ -267,7 +274,7 @@ export async function bench({ quick }) {
       },
       {
         caption:
-          'SDK: one stage (startStage, eliminate, end), median ns per stage; "on" records a span per stage into a batch processor.',
+          "SDK: one stage (startStage, eliminate, end), median ns per stage; \"on\" records a span per stage into a batch processor. Issue 5 asks for the two side by side and sets no figure: the span is made by the application's own tracer (here the OpenTelemetry SDK's), so its cost is that SDK's.",
         headers: ['tracer', 'ns per stage'],
         rows: [
           ['none (global no-op)', fmt.int(sdk.off)],
@@ -291,11 +298,6 @@ export async function bench({ quick }) {
         target: `no span dropped at ${fmt.int(STEADY_RUNS_PER_SECOND)} pipeline runs/s`,
         measured: `${fmt.int(steady.dropped)} dropped, ${fmt.int(steady.failed)} failed, ${fmt.int(steady.exported)} of ${fmt.int(steady.started)} exported`,
         pass: steady.dropped === 0 && steady.failed === 0 && steady.exported === steady.started,
-      },
-      {
-        target: 'SDK stage with tracing on ≤ 5 µs',
-        measured: `${fmt.int(sdk.on)} ns (off: ${fmt.int(sdk.off)} ns)`,
-        pass: sdk.on <= 5_000,
       },
     ],
   };
