@@ -400,7 +400,10 @@ describe('Simulator against a real exporter', () => {
       logger,
     );
     sim = new Simulator({
-      client: new TradewatchClient({ baseUrl: server.url, token }),
+      // These tests are about what the exporter accepts, not how fast: on a loaded machine the
+      // two days of history sent first can hold a request past the client's default 2 s timeout,
+      // which the simulator counts as a failure.
+      client: new TradewatchClient({ baseUrl: server.url, token, timeoutMs: 30_000 }),
       seed: 42,
       faults: new FaultSwitch(),
       tickIntervalMs: 25,
