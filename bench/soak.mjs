@@ -16,7 +16,7 @@ import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { httpRequest } from './lib.mjs';
+import { httpRequest, median } from './lib.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -318,11 +318,6 @@ await new Promise((r) => setTimeout(r, 1000));
 
 // ------------------------------------------------------------------------------------------
 // Report: one row per minute (the last sample of each minute; latency over the minute).
-const median = (values) =>
-  quantile(
-    values.toSorted((a, b) => a - b),
-    0.5,
-  );
 const rows = [];
 for (let minute = 1; minute <= MINUTES; minute++) {
   const inMinute = samples.filter((s) => s.t > (minute - 1) * 60 && s.t <= minute * 60 + 1);
@@ -392,7 +387,7 @@ console.log(
   `Whole run including the warm-up: p99 ${f1(quantile(wholeRun, 0.99))} ms; failed requests by status: ${JSON.stringify(refusals)}.`,
 );
 console.log(
-  `RSS (median of each minute's samples) in minute 1: ${f1(firstMinuteRss)} MiB; highest later: ${f1(peakLater)} MiB (minute ${peakMinute}); growth ${f1(growth)}% (target < 10%: ${growth < 10 ? 'met' : 'NOT met'}). Highest single sample after minute 1: ${f1(Math.max(...samples.filter((s) => s.t > 61).map((s) => s.rssMiB)))} MiB.`,
+  `RSS (median of each minute's samples) in minute 1: ${f1(firstMinuteRss)} MiB; highest later: ${f1(peakLater)} MiB (minute ${peakMinute ?? '-'}); growth ${f1(growth)}% (target < 10%: ${growth < 10 ? 'met' : 'NOT met'}). Highest single sample after minute 1: ${f1(Math.max(...samples.filter((s) => s.t > 61).map((s) => s.rssMiB)))} MiB.`,
 );
 for (const stream of STREAMS) {
   const sorted = stream.latencies.sort((a, b) => a - b);

@@ -17,11 +17,11 @@ export interface RecordingTracing extends Tracing {
 
 /**
  * Tracing for an in-process test exporter: a tracer provider of its own (nothing global) that
- * keeps every ended span in memory, sampling all traces or none, with finished spans recorded
- * directly as the exporter process does (exporter/test/tracing/finished-spans.test.ts holds them
- * to the SDK's).
+ * keeps every ended span in memory, sampling all traces (default) or none, with finished spans
+ * recorded directly as the exporter process does, unless `finished` is false (then the SDK
+ * makes every span; exporter/test/tracing/finished-spans.test.ts compares the two).
  */
-export function recordingTracing(sampled = true): RecordingTracing {
+export function recordingTracing({ sampled = true, finished = true } = {}): RecordingTracing {
   const memory = new InMemorySpanExporter();
   const telemetry = new TracingTelemetry();
   const spanProcessors = [telemetry.processor, new SimpleSpanProcessor({ exporter: memory })];
@@ -32,7 +32,7 @@ export function recordingTracing(sampled = true): RecordingTracing {
   return {
     tracer: provider.getTracer('test'),
     telemetry,
-    finishedSpans: new FinishedSpans(spanProcessors),
+    ...(finished ? { finishedSpans: new FinishedSpans(spanProcessors) } : {}),
     spans: () => memory.getFinishedSpans(),
   };
 }

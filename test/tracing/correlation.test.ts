@@ -256,7 +256,7 @@ describe('hostile tracing headers', () => {
 
 describe('unsampled traces', () => {
   it('attach no exemplars and still give every response a correlation id', async () => {
-    const unsampled = await startExporter({}, { tracing: recordingTracing(false) });
+    const unsampled = await startExporter({}, { tracing: recordingTracing({ sampled: false }) });
     try {
       const reply = await postJson(unsampled.url, '/v1/pipeline-runs', tracedRun('run-unsampled'), {
         headers: { traceparent: traceparent(CALLER_TRACE, CALLER_SPAN, '00', '00') },

@@ -7,41 +7,20 @@ import {
 } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
 import {
-  AlwaysOnSampler,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
+  SamplingDecision,
   TracerProvider,
   type ReadableSpan,
+  type Sampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import type { PipelineRun } from '../../src/pipeline/schema.js';
+import { recordingTracing } from '../../../test/helpers/tracing.js';
 import { MetricRegistry } from '../../src/metrics/registry.js';
+import type { PipelineRun } from '../../src/pipeline/schema.js';
 import { summarizeRun } from '../../src/pipeline/summary.js';
 import { STAGE_SPAN, traceRun } from '../../src/pipeline/tracing.js';
 import { FinishedSpans, finishedSpansFor } from '../../src/tracing/finished-spans.js';
-import { TracingTelemetry } from '../../src/tracing/telemetry.js';
 import { seedRun } from '../fixtures/seed-payloads.js';
-
-/** A provider keeping its spans in memory; `finished` records stage spans past the SDK's span. */
-function tracingOf(finished: boolean) {
-  const memory = new InMemorySpanExporter();
-  const telemetry = new TracingTelemetry();
-  const processors: SpanProcessor[] = [
-    telemetry.processor,
-    new SimpleSpanProcessor({ exporter: memory }),
-  ];
-  const provider = new TracerProvider({
-    sampler: new AlwaysOnSampler(),
-    spanProcessors: processors,
-  });
-  return {
-    tracer: provider.getTracer('test', '1.2.3'),
-    finishedSpans: finished ? new FinishedSpans(processors) : undefined,
-    spans: () => memory.getFinishedSpans(),
-    telemetry,
-  };
-}
 
 /** A caller's sampled trace with vendor trace state, as a traceparent/tracestate would give. */
 const callerContext = (): Context =>
@@ -63,7 +42,7 @@ function runWithFailure(): PipelineRun {
 }
 
 function traced(finished: boolean) {
-  const tracing = tracingOf(finished);
+  const tracing = recordingTracing({ finished });
   const run = runWithFailure();
   const summary = traceRun(
     tracing,
@@ -137,7 +116,7 @@ describe('stage spans recorded already finished', () => {
   });
 
   it('end at their start when the end comes first, as the SDK clamps it', () => {
-    const tracing = tracingOf(true);
+    const tracing = recordingTracing();
     const parent = tracing.tracer.startSpan('parent');
     const span = tracing.finishedSpans!.record(parent, ROOT_CONTEXT, 'x', 2_000, 1_000, {});
     expect(span?.endTime).toEqual(span?.startTime);
@@ -147,14 +126,15 @@ describe('stage spans recorded already finished', () => {
 
 describe('the SDK makes the span instead', () => {
   it('when the parent is not a span of the SDK, or not sampled', () => {
-    const tracing = tracingOf(true);
+    const tracing = recordingTracing();
     const record = (parent: unknown) =>
       tracing.finishedSpans!.record(parent, ROOT_CONTEXT, 'x', 0, 1, {});
     expect(record(trace.wrapSpanContext(trace.getSpanContext(callerContext())!))).toBeUndefined();
     expect(record(undefined)).toBeUndefined();
-    const unsampled = new TracerProvider({ sampler: new AlwaysOnSampler() }).getTracer('t');
-    const parent = unsampled.startSpan('p');
-    parent.spanContext().traceFlags = TraceFlags.NONE;
+    // A sampler may record a span without sampling it: its children are not exported.
+    const recordOnly: Sampler = { shouldSample: () => ({ decision: SamplingDecision.RECORD }) };
+    const parent = new TracerProvider({ sampler: recordOnly }).getTracer('t').startSpan('p');
+    expect(parent.isRecording()).toBe(true);
     expect(record(parent)).toBeUndefined();
     expect(tracing.spans()).toHaveLength(0);
   });
